@@ -1,0 +1,14 @@
+import { PrequeuerConfig, LogConfig, loadConfig, MongoConfig, RedisConfig, ShutdownConfig } from '@event-scheduler/config';
+import Type, { type Static } from 'typebox';
+
+export const PrequeuerServiceConfig = Type.Object({
+  prequeuer: PrequeuerConfig,
+  mongo: MongoConfig,
+  redis: RedisConfig,
+  log: LogConfig,
+  shutdown: ShutdownConfig,
+});
+export type PrequeuerServiceConfig = Static<typeof PrequeuerServiceConfig>;
+
+export const loadPrequeuerConfig = (env: Record<string, string | undefined> = process.env) =>
+  loadConfig(PrequeuerServiceConfig, { env });

@@ -1,0 +1,93 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import Type from 'typebox';
+import { LogConfig, MongoConfig, RedisConfig, WorkerConfig } from './fragments.js';
+import { ConfigError, envName, loadConfig } from './load.js';
+import { redisConnectionOptions } from './redis.js';
+
+const Schema = Type.Object({ mongo: MongoConfig, redis: RedisConfig, worker: WorkerConfig, log: LogConfig });
+
+function catchConfigError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('reads the defaults from config/config.yaml', () => {
+    const config = loadConfig(Schema, { env: {} });
+    expect(config.mongo.uri).toBe('mongodb://127.0.0.1:27017');
+    expect(config.mongo.database).toBe('event_scheduler');
+    expect(config.redis).toMatchObject({ host: '127.0.0.1', port: 6379 });
+    expect(config.worker).toMatchObject({ count: 10, max_retries: 5 });
+    expect(config.log.level).toBe('info');
+  });
+
+  it('applies the original environment overrides and URL aliases, typed', () => {
+    const config = loadConfig(Schema, {
+      env: {
+        MONGO_URI: 'mongodb://db:27017',
+        MONGO_DATABASE: 'other',
+        REDIS_HOST: 'cache',
+        REDIS_PORT: '6380',
+        WORKER_COUNT: '25',
+        WORKER_MAX_RETRIES: '0',
+        LOG_LEVEL: 'debug',
+      },
+    });
+    expect(config).toMatchObject({
+      mongo: { uri: 'mongodb://db:27017', database: 'other' },
+      redis: { host: 'cache', port: 6380 },
+      worker: { count: 25, max_retries: 0 },
+      log: { level: 'debug' },
+    });
+    const aliased = loadConfig(Schema, { env: { MONGO_URL: 'mongodb://x:1', REDIS_URL: 'redis://:pw@r:6390/2' } });
+    expect(aliased.mongo.uri).toBe('mongodb://x:1');
+    expect(redisConnectionOptions(aliased.redis)).toEqual({ host: 'r', port: 6390, password: 'pw', db: 2 });
+  });
+
+  it('names the key, the variable, the value and what was expected, on one line', () => {
+    const error = catchConfigError(() => loadConfig(Schema, { env: { WORKER_COUNT: 'abc' } }));
+    expect(error.message).toBe(
+      'invalid configuration: worker.count = "abc" (from WORKER_COUNT): expected an integer >= 1 and <= 1000',
+    );
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('reports every bad value at once', () => {
+    const error = catchConfigError(() =>
+      loadConfig(Schema, { env: { WORKER_COUNT: '0', LOG_LEVEL: 'loud', REDIS_PORT: '70000', MONGO_URL: 'http://x' } }),
+    );
+    expect(error.issues.map((i) => i.key).sort()).toEqual(['log.level', 'mongo.uri', 'redis.port', 'worker.count']);
+    expect(error.message).toContain('log.level = "loud" (from LOG_LEVEL): expected one of fatal, error, warn, info');
+    expect(error.message).toContain('mongo.uri = "http://x" (from MONGO_URL)');
+  });
+
+  it('rejects unknown keys and broken YAML in the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    const typo = join(dir, 'typo.yaml');
+    writeFileSync(typo, 'worker:\n  count: 2\n  max_retry: 3\n  max_retries: 1\n  health_port: 1\n');
+    const error = catchConfigError(() => loadConfig(Type.Object({ worker: WorkerConfig }), { env: {}, file: typo }));
+    expect(error.message).toContain('worker.max_retry');
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'worker: [\n');
+    expect(catchConfigError(() => loadConfig(Schema, { env: {}, file: broken })).message).toContain('expected valid YAML');
+  });
+
+  it('returns a frozen object', () => {
+    const config = loadConfig(Schema, { env: {} });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.worker)).toBe(true);
+  });
+
+  it('maps key paths to variable names', () => {
+    expect(envName('prequeuer.ticker_interval_seconds')).toBe('PREQUEUER_TICKER_INTERVAL_SECONDS');
+    expect(envName('prequeuer.event_timeframe_minutes')).toBe('PREQUEUER_EVENT_TIMEFRAME_MINUTES');
+  });
+});

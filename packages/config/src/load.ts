@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Static, TObject, TSchema } from 'typebox';
+import Value from 'typebox/value';
+import { parse as parseYaml } from 'yaml';
+
+/** Where the defaults live unless CONFIG_FILE says otherwise: `<repo>/config/config.yaml`. */
+export const DEFAULT_CONFIG_FILE = fileURLToPath(new URL('../../../config/config.yaml', import.meta.url));
+
+/** Environment variables accepted as aliases of a key, for URL-style deployment settings. */
+const ALIASES: Record<string, string> = { MONGO_URL: 'mongo.uri', REDIS_URL: 'redis.url' };
+
+export interface ConfigIssue {
+  key: string;
+  source: string;
+  value: unknown;
+  expected: string;
+}
+
+/** A configuration that cannot be used; `message` is one line naming every bad key. */
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(
+      `invalid configuration: ${issues
+        .map((i) => `${i.key} = ${JSON.stringify(i.value)} (from ${i.source}): expected ${i.expected}`)
+        .join('; ')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Variables that override the file; default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** YAML file with the defaults; default `$CONFIG_FILE`, else {@link DEFAULT_CONFIG_FILE}. */
+  file?: string;
+}
+
+/** The environment variable that overrides a key: `worker.max_retries` -> `WORKER_MAX_RETRIES`. */
+export const envName = (key: string): string => key.replaceAll('.', '_').toUpperCase();
+
+/**
+ * Reads the defaults file, applies environment overrides, validates the result against `schema`
+ * and returns it frozen. Throws a {@link ConfigError} listing every bad key at once.
+ */
+export function loadConfig<S extends TObject>(schema: S, options: LoadConfigOptions = {}): Readonly<Static<S>> {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.CONFIG_FILE ?? DEFAULT_CONFIG_FILE;
+  const fromFile = readYaml(file);
+  const sources = new Map<string, string>();
+  const config: Record<string, unknown> = {};
+  for (const section of Object.keys(schema.properties)) {
+    config[section] = structuredClone(fromFile[section]);
+  }
+  for (const [key, leaf] of leaves(schema)) {
+    sources.set(key, file);
+    const names = [envName(key), ...Object.keys(ALIASES).filter((alias) => ALIASES[alias] === key)];
+    for (const name of names) {
+      const raw = env[name];
+      if (raw === undefined) continue;
+      setPath(config, key, coerce(leaf, raw));
+      sources.set(key, name);
+    }
+  }
+  const issues = [...Value.Errors(schema, config)].map((error): ConfigIssue => {
+    const key = error.instancePath.slice(1).replaceAll('/', '.');
+    const params = error.params as { additionalProperties?: string[]; requiredProperties?: string[] };
+    if (params.additionalProperties?.length) {
+      return { key: `${key}.${params.additionalProperties[0]}`.replace(/^\./, ''), source: file, value: 'unknown key', expected: 'no such key (check the spelling)' };
+    }
+    if (params.requiredProperties?.length) {
+      const missing = `${key}.${params.requiredProperties[0]}`.replace(/^\./, '');
+      return { key: missing, source: sources.get(missing) ?? file, value: undefined, expected: 'a value' };
+    }
+    return { key, source: sources.get(key) ?? file, value: getPath(config, key), expected: describe(leafAt(schema, key)) };
+  });
+  if (issues.length > 0) throw new ConfigError(dedupe(issues));
+  return deepFreeze(config) as Readonly<Static<S>>;
+}
+
+function readYaml(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new ConfigError([{ key: 'CONFIG_FILE', source: 'file system', value: file, expected: `a readable YAML file (${(cause as Error).message})` }]);
+  }
+  try {
+    const parsed: unknown = parseYaml(text);
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+  } catch (cause) {
+    throw new ConfigError([{ key: 'CONFIG_FILE', source: file, value: file, expected: `valid YAML (${(cause as Error).message.split('\n')[0]})` }]);
+  }
+}
+
+function* leaves(schema: TSchema, prefix = ''): Generator<[string, TSchema]> {
+  const properties = (schema as { properties?: Record<string, TSchema> }).properties;
+  if (!properties) {
+    yield [prefix, schema];
+    return;
+  }
+  for (const [name, child] of Object.entries(properties)) yield* leaves(child, prefix ? `${prefix}.${name}` : name);
+}
+
+function leafAt(schema: TSchema, key: string): TSchema | undefined {
+  let node: TSchema | undefined = schema;
+  for (const part of key.split('.').filter(Boolean)) {
+    node = (node as { properties?: Record<string, TSchema> } | undefined)?.properties?.[part];
+  }
+  return node;
+}
+
+/** Environment values are strings; turn those that look right into the leaf's type. */
+function coerce(leaf: TSchema, raw: string): unknown {
+  const type = (leaf as { type?: string }).type;
+  const text = raw.trim();
+  if ((type === 'integer' || type === 'number') && text !== '' && Number.isFinite(Number(text))) return Number(text);
+  if (type === 'boolean' && /^(true|false|1|0)$/i.test(text)) return /^(true|1)$/i.test(text);
+  return raw;
+}
+
+function describe(leaf: TSchema | undefined): string {
+  if (!leaf) return 'a valid value';
+  const s = leaf as Record<string, unknown>;
+  if (typeof s.description === 'string') return s.description;
+  const type = s.type as string | undefined;
+  if (type === 'integer' || type === 'number') {
+    const noun = type === 'integer' ? 'an integer' : 'a number';
+    const lower = s.minimum !== undefined ? `>= ${s.minimum}` : s.exclusiveMinimum !== undefined ? `> ${s.exclusiveMinimum}` : '';
+    const upper = s.maximum !== undefined ? `<= ${s.maximum}` : '';
+    return [noun, [lower, upper].filter(Boolean).join(' and ')].filter(Boolean).join(' ');
+  }
+  if (type === 'boolean') return 'true or false';
+  if (type === 'string') return s.pattern ? `a string matching /${s.pattern}/` : 'a non-empty string';
+  return 'a valid value';
+}
+
+function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => !seen.has(i.key) && seen.add(i.key));
+}
+
+function getPath(target: Record<string, unknown>, key: string): unknown {
+  return key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], target);
+}
+
+function setPath(target: Record<string, unknown>, key: string, value: unknown): void {
+  const parts = key.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    if (node[part] === null || typeof node[part] !== 'object') node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts.at(-1)!] = value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

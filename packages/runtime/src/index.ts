@@ -1,0 +1,8 @@
+export { readiness, startHealthServer } from './health.js';
+export type { HealthServerOptions, ReadinessCheck } from './health.js';
+export { retryUntil, StartupError } from './retry.js';
+export { EXIT_CONFIG, runService } from './run-service.js';
+export type { BaseServiceConfig, RunServiceOptions, ServiceContext } from './run-service.js';
+export { createShutdown } from './shutdown.js';
+export type { Shutdown, ShutdownStep } from './shutdown.js';
+export { createMetricsRegistry } from './metrics.js';

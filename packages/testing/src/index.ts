@@ -1,0 +1,2 @@
+export { testServices } from './context.js';
+export type { TestServices } from './context.js';

@@ -28,3 +28,12 @@ install_dependencies() {
   ensure_toolchain
   (cd "$ROOT" && pnpm install --frozen-lockfile --reporter=append-only >&2)
 }
+
+# What the tests need beyond Node: python-dateutil as the RRULE oracle (Debian's package, for
+# /usr/bin/python3).
+provision_test_tools() {
+  if ! /usr/bin/python3 -c 'import dateutil.rrule, zoneinfo' 2>/dev/null; then
+    log "installing python3-dateutil (the RRULE conformance oracle) from Debian's packages"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-dateutil) >&2
+  fi
+}

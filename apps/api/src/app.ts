@@ -16,9 +16,8 @@ export async function buildApp({ log, checks, registry }: AppDeps): Promise<Fast
   const app = Fastify({
     // fastify types its logger with its own pino version; ours is the same shape.
     loggerInstance: log as FastifyBaseLogger,
-    disableRequestLogging: false,
     bodyLimit: 64 * 1024,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
   });
   await registerDocs(app);
   await app.register(healthRoutes, { checks, registry });

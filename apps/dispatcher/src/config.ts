@@ -1,4 +1,11 @@
-import { DispatcherConfig, LogConfig, loadConfig, MongoConfig, RedisConfig, ShutdownConfig } from '@event-scheduler/config';
+import {
+  DispatcherConfig,
+  LogConfig,
+  loadConfig,
+  MongoConfig,
+  RedisConfig,
+  ShutdownConfig,
+} from '@event-scheduler/config';
 import Type, { type Static } from 'typebox';
 
 export const DispatcherServiceConfig = Type.Object({

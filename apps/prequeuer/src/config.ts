@@ -1,4 +1,11 @@
-import { PrequeuerConfig, LogConfig, loadConfig, MongoConfig, RedisConfig, ShutdownConfig } from '@event-scheduler/config';
+import {
+  LogConfig,
+  loadConfig,
+  MongoConfig,
+  PrequeuerConfig,
+  RedisConfig,
+  ShutdownConfig,
+} from '@event-scheduler/config';
 import Type, { type Static } from 'typebox';
 
 export const PrequeuerServiceConfig = Type.Object({

@@ -1,4 +1,4 @@
-import { WorkerConfig, LogConfig, loadConfig, MongoConfig, RedisConfig, ShutdownConfig } from '@event-scheduler/config';
+import { LogConfig, loadConfig, MongoConfig, RedisConfig, ShutdownConfig, WorkerConfig } from '@event-scheduler/config';
 import Type, { type Static } from 'typebox';
 
 export const WorkerServiceConfig = Type.Object({

@@ -35,10 +35,7 @@ export const LogConfig = Type.Object(
   { additionalProperties: false },
 );
 
-export const ShutdownConfig = Type.Object(
-  { timeout_seconds: Seconds },
-  { additionalProperties: false },
-);
+export const ShutdownConfig = Type.Object({ timeout_seconds: Seconds }, { additionalProperties: false });
 
 export const PrequeuerConfig = Type.Object(
   {

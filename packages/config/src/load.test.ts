@@ -77,7 +77,9 @@ describe('loadConfig', () => {
     expect(error.message).toContain('worker.max_retry');
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, 'worker: [\n');
-    expect(catchConfigError(() => loadConfig(Schema, { env: {}, file: broken })).message).toContain('expected valid YAML');
+    expect(catchConfigError(() => loadConfig(Schema, { env: {}, file: broken })).message).toContain(
+      'expected valid YAML',
+    );
   });
 
   it('returns a frozen object', () => {

@@ -62,19 +62,26 @@ export function loadConfig<S extends TObject>(schema: S, options: LoadConfigOpti
       sources.set(key, name);
     }
   }
-  const issues = [...Value.Errors(schema, config)].map((error): ConfigIssue => {
-    const key = error.instancePath.slice(1).replaceAll('/', '.');
-    const params = error.params as { additionalProperties?: string[]; requiredProperties?: string[] };
-    if (params.additionalProperties?.length) {
-      return { key: `${key}.${params.additionalProperties[0]}`.replace(/^\./, ''), source: file, value: 'unknown key', expected: 'no such key (check the spelling)' };
+  // Each leaf is checked on its own, so every bad key is reported exactly once (a whole-object
+  // validation caps its error list and repeats union members).
+  const issues: ConfigIssue[] = unknownKeys(schema, config).map((key) => ({
+    key,
+    source: file,
+    value: getPath(config, key),
+    expected: 'no such key (check the spelling)',
+  }));
+  for (const [key, leaf] of leaves(schema)) {
+    const value = getPath(config, key);
+    if (!Value.Check(leaf, value)) {
+      issues.push({
+        key,
+        source: sources.get(key) ?? file,
+        value,
+        expected: value === undefined ? `a value: ${describe(leaf)}` : describe(leaf),
+      });
     }
-    if (params.requiredProperties?.length) {
-      const missing = `${key}.${params.requiredProperties[0]}`.replace(/^\./, '');
-      return { key: missing, source: sources.get(missing) ?? file, value: undefined, expected: 'a value' };
-    }
-    return { key, source: sources.get(key) ?? file, value: getPath(config, key), expected: describe(leafAt(schema, key)) };
-  });
-  if (issues.length > 0) throw new ConfigError(dedupe(issues));
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
   return deepFreeze(config) as Readonly<Static<S>>;
 }
 
@@ -83,14 +90,39 @@ function readYaml(file: string): Record<string, unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new ConfigError([{ key: 'CONFIG_FILE', source: 'file system', value: file, expected: `a readable YAML file (${(cause as Error).message})` }]);
+    throw new ConfigError([
+      {
+        key: 'CONFIG_FILE',
+        source: 'file system',
+        value: file,
+        expected: `a readable YAML file (${(cause as Error).message})`,
+      },
+    ]);
   }
   try {
     const parsed: unknown = parseYaml(text);
     return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
   } catch (cause) {
-    throw new ConfigError([{ key: 'CONFIG_FILE', source: file, value: file, expected: `valid YAML (${(cause as Error).message.split('\n')[0]})` }]);
+    throw new ConfigError([
+      {
+        key: 'CONFIG_FILE',
+        source: file,
+        value: file,
+        expected: `valid YAML (${(cause as Error).message.split('\n')[0]})`,
+      },
+    ]);
   }
+}
+
+/** Keys present in `config` that the schema does not know, such as a misspelt one in the file. */
+function unknownKeys(schema: TSchema, config: unknown, prefix = ''): string[] {
+  const properties = (schema as { properties?: Record<string, TSchema> }).properties;
+  if (!properties || config === null || typeof config !== 'object') return [];
+  return Object.entries(config).flatMap(([name, value]) => {
+    const key = prefix ? `${prefix}.${name}` : name;
+    const child = properties[name];
+    return child ? unknownKeys(child, value, key) : [key];
+  });
 }
 
 function* leaves(schema: TSchema, prefix = ''): Generator<[string, TSchema]> {
@@ -100,14 +132,6 @@ function* leaves(schema: TSchema, prefix = ''): Generator<[string, TSchema]> {
     return;
   }
   for (const [name, child] of Object.entries(properties)) yield* leaves(child, prefix ? `${prefix}.${name}` : name);
-}
-
-function leafAt(schema: TSchema, key: string): TSchema | undefined {
-  let node: TSchema | undefined = schema;
-  for (const part of key.split('.').filter(Boolean)) {
-    node = (node as { properties?: Record<string, TSchema> } | undefined)?.properties?.[part];
-  }
-  return node;
 }
 
 /** Environment values are strings; turn those that look right into the leaf's type. */
@@ -126,18 +150,14 @@ function describe(leaf: TSchema | undefined): string {
   const type = s.type as string | undefined;
   if (type === 'integer' || type === 'number') {
     const noun = type === 'integer' ? 'an integer' : 'a number';
-    const lower = s.minimum !== undefined ? `>= ${s.minimum}` : s.exclusiveMinimum !== undefined ? `> ${s.exclusiveMinimum}` : '';
+    const lower =
+      s.minimum !== undefined ? `>= ${s.minimum}` : s.exclusiveMinimum !== undefined ? `> ${s.exclusiveMinimum}` : '';
     const upper = s.maximum !== undefined ? `<= ${s.maximum}` : '';
     return [noun, [lower, upper].filter(Boolean).join(' and ')].filter(Boolean).join(' ');
   }
   if (type === 'boolean') return 'true or false';
   if (type === 'string') return s.pattern ? `a string matching /${s.pattern}/` : 'a non-empty string';
   return 'a valid value';
-}
-
-function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
-  const seen = new Set<string>();
-  return issues.filter((i) => !seen.has(i.key) && seen.add(i.key));
 }
 
 function getPath(target: Record<string, unknown>, key: string): unknown {

@@ -1,6 +1,6 @@
-import mongoose, { type Connection } from 'mongoose';
 import { type Logger, redactUrl } from '@event-scheduler/logging';
 import { retryUntil, type Shutdown } from '@event-scheduler/runtime';
+import mongoose, { type Connection } from 'mongoose';
 
 export interface ConnectMongoOptions {
   uri: string;
@@ -16,7 +16,11 @@ export interface ConnectMongoOptions {
  * - `autoIndex: false`: indexes are created once by {@link ensureIndexes}, not racily per model.
  * - No transactions, change streams, TTL or partial indexes: FerretDB v1 rejects or ignores them.
  */
-export async function connectMongo({ uri, database, serverSelectionTimeoutMs = 10_000 }: ConnectMongoOptions): Promise<Connection> {
+export async function connectMongo({
+  uri,
+  database,
+  serverSelectionTimeoutMs = 10_000,
+}: ConnectMongoOptions): Promise<Connection> {
   const connection = mongoose.createConnection(uri, {
     dbName: database,
     bufferCommands: false,

@@ -1,4 +1,4 @@
-import { type Connection, type InferSchemaType, Schema } from 'mongoose';
+import { type Connection, Schema, type Types } from 'mongoose';
 
 export const EVENT_STATUSES = [
   'scheduled',
@@ -11,8 +11,20 @@ export const EVENT_STATUSES = [
   'cancelled',
 ] as const;
 
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
 /** One occurrence of a schedule: the unit that is planned, dispatched and delivered once. */
-export const eventSchema = new Schema(
+export interface EventDoc {
+  tenant_id: string;
+  schedule_id: Types.ObjectId;
+  schedule_version: number;
+  occurrence_at: Date;
+  status: EventStatus;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const eventSchema = new Schema<EventDoc>(
   {
     tenant_id: { type: String, required: true },
     schedule_id: { type: Schema.Types.ObjectId, required: true },
@@ -27,6 +39,4 @@ export const eventSchema = new Schema(
 // Claims go through this unique insert, never findOneAndUpdate (not atomic on FerretDB v1).
 eventSchema.index({ schedule_id: 1, occurrence_at: 1 }, { unique: true });
 
-export type EventDoc = InferSchemaType<typeof eventSchema>;
-
-export const eventModel = (connection: Connection) => connection.model('Event', eventSchema, 'events');
+export const eventModel = (connection: Connection) => connection.model<EventDoc>('Event', eventSchema, 'events');

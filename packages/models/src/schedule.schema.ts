@@ -1,4 +1,4 @@
-import { type Connection, type InferSchemaType, Schema } from 'mongoose';
+import { type Connection, Schema } from 'mongoose';
 
 export const SCHEDULE_STATUSES = ['active', 'paused', 'completed'] as const;
 
@@ -7,7 +7,25 @@ export const SCHEDULE_STATUSES = ['active', 'paused', 'completed'] as const;
  * MongoDB before 5.0) reject keys containing `.` or starting with `$`, and the worker must sign the
  * exact bytes the user gave.
  */
-export const scheduleSchema = new Schema(
+export type ScheduleStatus = (typeof SCHEDULE_STATUSES)[number];
+
+export interface Schedule {
+  tenant_id: string;
+  name: string;
+  rrule: string;
+  timezone: string;
+  callback_url: string;
+  method: string;
+  headers_json?: string;
+  body?: string;
+  status: ScheduleStatus;
+  version: number;
+  next_run_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const scheduleSchema = new Schema<Schedule>(
   {
     tenant_id: { type: String, required: true },
     name: { type: String, required: true },
@@ -29,6 +47,4 @@ scheduleSchema.index({ tenant_id: 1, created_at: -1 });
 // The prequeuer's tick: active schedules whose next run falls inside the planning window.
 scheduleSchema.index({ status: 1, next_run_at: 1 });
 
-export type Schedule = InferSchemaType<typeof scheduleSchema> & { _id: import('mongoose').Types.ObjectId };
-
-export const scheduleModel = (connection: Connection) => connection.model('Schedule', scheduleSchema, 'schedules');
+export const scheduleModel = (connection: Connection) => connection.model<Schedule>('Schedule', scheduleSchema, 'schedules');

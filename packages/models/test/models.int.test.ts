@@ -1,7 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { testServices } from '@event-scheduler/testing';
-import { Types, type Connection } from 'mongoose';
-import { connectMongo, ensureIndexes, eventModel, isDuplicateKeyError, pingMongo, scheduleModel } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type Connection, Types } from 'mongoose';
+import {
+  connectMongo,
+  ensureIndexes,
+  eventModel,
+  isDuplicateKeyError,
+  pingMongo,
+  scheduleModel,
+} from '../src/index.js';
 
 const services = testServices('models');
 let connection: Connection;
@@ -47,7 +54,12 @@ describe('models on the Mongo-compatible server', () => {
 
   it('reports a unique index violation as a duplicate key error', async () => {
     const Events = eventModel(connection);
-    const occurrence = { tenant_id: 'tenant-a', schedule_id: new Types.ObjectId(), schedule_version: 1, occurrence_at: new Date('2030-01-01T00:00:00Z') };
+    const occurrence = {
+      tenant_id: 'tenant-a',
+      schedule_id: new Types.ObjectId(),
+      schedule_version: 1,
+      occurrence_at: new Date('2030-01-01T00:00:00Z'),
+    };
     await Events.create(occurrence);
     const duplicate = await Events.create(occurrence).then(
       () => undefined,

@@ -1,7 +1,7 @@
-import { Redis, type RedisOptions } from 'ioredis';
 import { redisConnectionOptions } from '@event-scheduler/config';
 import type { Logger } from '@event-scheduler/logging';
 import type { Shutdown } from '@event-scheduler/runtime';
+import { Redis, type RedisOptions } from 'ioredis';
 
 export type RedisRole = 'producer' | 'consumer';
 

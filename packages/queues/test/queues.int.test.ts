@@ -1,8 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { testServices } from '@event-scheduler/testing';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createQueues, createRedis, enqueue, JOBS, type OccurrenceJob, occurrenceJobId, parseJob, QUEUE_NAMES, waitForRedis } from '../src/index.js';
+import {
+  createQueues,
+  createRedis,
+  enqueue,
+  JOBS,
+  type OccurrenceJob,
+  occurrenceJobId,
+  parseJob,
+  QUEUE_NAMES,
+  waitForRedis,
+} from '../src/index.js';
 
 const services = testServices('queues');
 const url = new URL(services.redisUrl);

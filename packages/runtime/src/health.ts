@@ -19,7 +19,14 @@ export interface HealthServerOptions {
  * `/healthz` (the process is alive), `/readyz` (its dependencies answer) and `/metrics`
  * (Prometheus) for the services that have no HTTP API of their own.
  */
-export async function startHealthServer({ port, host = '0.0.0.0', log, checks, registry, shutdown }: HealthServerOptions): Promise<Server> {
+export async function startHealthServer({
+  port,
+  host = '0.0.0.0',
+  log,
+  checks,
+  registry,
+  shutdown,
+}: HealthServerOptions): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const reply = (status: number, body: unknown, type = 'application/json') => {
@@ -28,7 +35,9 @@ export async function startHealthServer({ port, host = '0.0.0.0', log, checks, r
     };
     if (path === '/healthz') return reply(200, { status: 'ok' });
     if (path === '/readyz') {
-      void readiness(checks).then(({ ok, results }) => reply(ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready', checks: results }));
+      void readiness(checks).then(({ ok, results }) =>
+        reply(ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready', checks: results }),
+      );
       return;
     }
     if (path === '/metrics') {
@@ -47,7 +56,9 @@ export async function startHealthServer({ port, host = '0.0.0.0', log, checks, r
   return server;
 }
 
-export async function readiness(checks: Record<string, ReadinessCheck>): Promise<{ ok: boolean; results: Record<string, string> }> {
+export async function readiness(
+  checks: Record<string, ReadinessCheck>,
+): Promise<{ ok: boolean; results: Record<string, string> }> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       try {

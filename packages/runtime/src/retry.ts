@@ -24,7 +24,9 @@ export async function retryUntil<T>(
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (Date.now() + wait >= deadline) {
-        throw new StartupError(`cannot reach ${what} after ${tries} tries in ${Math.round(timeoutMs / 1000)} s: ${message}`);
+        throw new StartupError(
+          `cannot reach ${what} after ${tries} tries in ${Math.round(timeoutMs / 1000)} s: ${message}`,
+        );
       }
       log.warn({ what, tries, err: message }, 'dependency not reachable yet, retrying');
       await sleep(wait);

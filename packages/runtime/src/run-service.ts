@@ -34,7 +34,12 @@ export const EXIT_CONFIG = 78;
  * configured deadline and exit 0 (1 when a step failed or the deadline passed). A start that
  * fails, for example because Mongo or Redis cannot be reached, is logged and exits 1.
  */
-export function runService<C extends BaseServiceConfig>({ name, packageJson, loadConfig, start }: RunServiceOptions<C>): void {
+export function runService<C extends BaseServiceConfig>({
+  name,
+  packageJson,
+  loadConfig,
+  start,
+}: RunServiceOptions<C>): void {
   let config: C;
   try {
     config = loadConfig();

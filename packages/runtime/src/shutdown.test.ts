@@ -1,10 +1,14 @@
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from '@jest/globals';
 import { createLogger } from '@event-scheduler/logging';
+import { describe, expect, it } from '@jest/globals';
 import { createShutdown } from './shutdown.js';
 
-const silent = createLogger({ service: 'test', level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+const silent = createLogger({
+  service: 'test',
+  level: 'silent',
+  destination: new Writable({ write: (_c, _e, cb) => cb() }),
+});
 
 describe('createShutdown', () => {
   it('runs steps once, last added first', async () => {

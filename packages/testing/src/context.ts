@@ -18,8 +18,12 @@ export interface TestServices {
 export function testServices(label: string): TestServices {
   const mongoUrl = process.env.MONGO_URL;
   const redisUrl = process.env.REDIS_URL;
-  if (!mongoUrl || !redisUrl) throw new Error('MONGO_URL and REDIS_URL are not set: run the integration tests through jest globalSetup');
-  const id = `${label.replace(/[^a-z0-9]/gi, '').slice(0, 20).toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  if (!mongoUrl || !redisUrl)
+    throw new Error('MONGO_URL and REDIS_URL are not set: run the integration tests through jest globalSetup');
+  const id = `${label
+    .replace(/[^a-z0-9]/gi, '')
+    .slice(0, 20)
+    .toLowerCase()}_${randomBytes(4).toString('hex')}`;
   const database = `t_${id}`;
   const queuePrefix = `t_${id}`;
   return {

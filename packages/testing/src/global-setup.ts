@@ -28,7 +28,10 @@ export default async function globalSetup(): Promise<void> {
   }
   const { GenericContainer, Wait } = await import('testcontainers');
   if (!process.env.MONGO_URL) {
-    const mongo = await new GenericContainer('mongo:8').withExposedPorts(27017).withWaitStrategy(Wait.forListeningPorts()).start();
+    const mongo = await new GenericContainer('mongo:8')
+      .withExposedPorts(27017)
+      .withWaitStrategy(Wait.forListeningPorts())
+      .start();
     started.push(mongo);
     process.env.MONGO_URL = `mongodb://${mongo.getHost()}:${mongo.getMappedPort(27017)}`;
   }

@@ -1,7 +1,7 @@
-import { readiness, type ReadinessCheck } from '@event-scheduler/runtime';
+import { type ReadinessCheck, readiness } from '@event-scheduler/runtime';
 import type { FastifyInstance } from 'fastify';
-import Type from 'typebox';
 import type { Registry } from 'prom-client';
+import Type from 'typebox';
 
 const Health = Type.Object({ status: Type.Literal('ok') });
 const Readiness = Type.Object({

@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export type AppName = 'api' | 'prequeuer' | 'dispatcher' | 'worker';
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  /** Every line the process printed so far, stdout and stderr interleaved. */
+  lines: string[];
+  stderr: string[];
+  /** Resolves with the first line matching, or rejects after `timeoutMs`. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  exited: Promise<number | string>;
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+/**
+ * Starts a built service (`apps/<app>/dist/main.js`) as its own process, the way it is deployed,
+ * with `env` on top of the current environment.
+ */
+export function spawnService(app: AppName, env: Record<string, string>): ServiceProcess {
+  const main = `${REPO_ROOT}apps/${app}/dist/main.js`;
+  if (!existsSync(main)) throw new Error(`${main} is missing: build first (pnpm build)`);
+  const child = spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const stderr: string[] = [];
+  const waiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
+  const collect = (target: string[]) => (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+      target.push(line);
+      if (target !== lines) lines.push(line);
+      for (const waiter of waiters) if (waiter.pattern.test(line)) waiter.resolve(line);
+    }
+  };
+  child.stdout?.on('data', collect(lines));
+  child.stderr?.on('data', collect(stderr));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
+  return {
+    child,
+    lines,
+    stderr,
+    exited,
+    waitForLine(pattern, timeoutMs = 20_000) {
+      const seen = lines.find((line) => pattern.test(line));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; got:\n${lines.slice(-20).join('\n')}`));
+        }, timeoutMs);
+        const waiter = {
+          pattern,
+          resolve: (line: string) => {
+            clearTimeout(timer);
+            waiters.delete(waiter);
+            resolve(line);
+          },
+        };
+        waiters.add(waiter);
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** A TCP port that was free a moment ago, for services under test. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

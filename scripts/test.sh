@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every check and test on a fresh machine: pinned toolchain, frozen install, local services
+# (unless MONGO_URL/REDIS_URL are given, or a Docker engine lets testcontainers start real mongo and
+# redis images), then typecheck, lint + format check, build, and jest (unit + integration).
+#   scripts/test.sh            everything
+#   scripts/test.sh <jest args> only jest, with those arguments (after the same provisioning)
+source "$(dirname "$0")/toolchain.sh"
+cd "$ROOT"
+started=$(date +%s)
+install_dependencies
+provision_test_tools
+
+if [ -z "${MONGO_URL:-}" ] && [ -z "${REDIS_URL:-}" ] && docker info >/dev/null 2>&1; then
+  log "Docker engine found: integration tests start mongo and redis containers (testcontainers)"
+else
+  log "provisioning the test database and Redis"
+  eval "$(bash scripts/services.sh up test | sed 's/^/export /')"
+fi
+
+step() { log "$1"; shift; "$@"; }
+if [ $# -eq 0 ]; then
+  step "typecheck" pnpm typecheck
+  step "lint and format check (biome)" pnpm lint
+  step "build (turbo)" pnpm build --output-logs=errors-only
+  step "jest: unit and integration" pnpm test --ci
+  step "jest: time-dependent unit tests again under another host time zone" \
+    env TZ=Pacific/Chatham pnpm test --ci --selectProjects unit --testPathPatterns packages/scheduling
+else
+  step "build (turbo)" pnpm build --output-logs=errors-only
+  pnpm test "$@"
+fi
+log "all checks passed in $(( $(date +%s) - started )) s"

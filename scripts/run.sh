@@ -19,7 +19,9 @@ for app in api prequeuer dispatcher worker; do
     log "$app already running (pid $(cat "$pid")); scripts/stop.sh first to restart it"
     continue
   fi
-  (cd "apps/$app" && nohup node --enable-source-maps dist/main.js >>"$LOGS/$app.log" 2>&1 </dev/null & echo $! > "$pid")
+  # The redirections are on the subshell, so nothing keeps this script's output open.
+  (cd "apps/$app" && exec nohup node --enable-source-maps dist/main.js) >>"$LOGS/$app.log" 2>&1 </dev/null &
+  echo $! > "$pid"
   log "started $app (pid $(cat "$pid"), log .local/logs/$app.log)"
 done
 

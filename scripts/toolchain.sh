@@ -30,10 +30,13 @@ install_dependencies() {
 }
 
 # What the tests need beyond Node: python-dateutil as the RRULE oracle (Debian's package, for
-# /usr/bin/python3).
+# /usr/bin/python3), and system time zone data at least as new as Node's own (2026c), since the
+# oracle reads /usr/share/zoneinfo and Node uses its bundled ICU data.
 provision_test_tools() {
-  if ! /usr/bin/python3 -c 'import dateutil.rrule, zoneinfo' 2>/dev/null; then
-    log "installing python3-dateutil (the RRULE conformance oracle) from Debian's packages"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-dateutil) >&2
+  local tz
+  tz="$(dpkg-query -W -f='${Version}' tzdata 2>/dev/null || echo 0)"
+  if ! /usr/bin/python3 -c 'import dateutil.rrule, zoneinfo' 2>/dev/null || ! dpkg --compare-versions "$tz" ge 2026c; then
+    log "installing python3-dateutil and current tzdata (the RRULE conformance oracle) from Debian's packages"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-dateutil tzdata) >&2
   fi
 }

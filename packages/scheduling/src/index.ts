@@ -4,3 +4,14 @@
 export type Clock = () => Date;
 
 export const systemClock: Clock = () => new Date();
+
+export type { CompiledRule, CompileResult, DescribedOccurrence } from './compile.js';
+export { compileRule } from './compile.js';
+export type { RuleError, RuleErrorCode } from './errors.js';
+export { SchedulingError } from './errors.js';
+export type { ResolvedLimits, RuleLimits } from './options.js';
+export { DEFAULT_LIMITS } from './options.js';
+export type { RuleInput } from './parse.js';
+export type { Cursor, PlanResult } from './plan.js';
+export type { Occurrence } from './rule.js';
+export { tzdataVersion } from './zone.js';

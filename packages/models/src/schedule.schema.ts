@@ -47,4 +47,5 @@ scheduleSchema.index({ tenant_id: 1, created_at: -1 });
 // The prequeuer's tick: active schedules whose next run falls inside the planning window.
 scheduleSchema.index({ status: 1, next_run_at: 1 });
 
-export const scheduleModel = (connection: Connection) => connection.model<Schedule>('Schedule', scheduleSchema, 'schedules');
+export const scheduleModel = (connection: Connection) =>
+  connection.model<Schedule>('Schedule', scheduleSchema, 'schedules');

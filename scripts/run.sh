@@ -6,7 +6,8 @@ source "$(dirname "$0")/toolchain.sh"
 cd "$ROOT"
 started=$(date +%s)
 install_dependencies
-eval "$(bash scripts/services.sh up dev | sed 's/^/export /')"
+urls="$(bash scripts/services.sh up dev)"  # a failure here stops the script (set -e)
+eval "$(sed 's/^/export /' <<<"$urls")"
 log "building"
 pnpm build --output-logs=errors-only >&2
 

@@ -14,7 +14,8 @@ if [ -z "${MONGO_URL:-}" ] && [ -z "${REDIS_URL:-}" ] && docker info >/dev/null 
   log "Docker engine found: integration tests start mongo and redis containers (testcontainers)"
 else
   log "provisioning the test database and Redis"
-  eval "$(bash scripts/services.sh up test | sed 's/^/export /')"
+  urls="$(bash scripts/services.sh up test)"  # a failure here stops the script (set -e)
+  eval "$(sed 's/^/export /' <<<"$urls")"
 fi
 
 step() { log "$1"; shift; "$@"; }

@@ -39,8 +39,9 @@ export function spawnService(app: AppName, env: Record<string, string>): Service
   };
   child.stdout?.on('data', collect(lines));
   child.stderr?.on('data', collect(stderr));
+  // 'close', not 'exit': it fires only after stdout and stderr are fully read, so no last line is lost.
   const exited = new Promise<number | string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+    child.once('close', (code, signal) => resolve(code ?? signal ?? -1)),
   );
   return {
     child,

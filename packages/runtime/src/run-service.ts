@@ -54,8 +54,8 @@ export function runService<C extends BaseServiceConfig>({
   const stop = (reason: string, code: number) =>
     void shutdown.run(reason).then((clean) => {
       log.info({ reason, clean }, 'stopped');
-      log.flush();
-      process.exit(clean ? code : 1);
+      // pino writes asynchronously: exit only once the last lines are out, or they are lost.
+      log.flush(() => process.exit(clean ? code : 1));
     });
 
   process.once('SIGTERM', () => stop('SIGTERM', 0));

@@ -38,7 +38,31 @@ export function createLogger({ service, version = '0.0.0', level = 'info', desti
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  const stdout = pino.destination({ dest: 1, sync: false });
+  const log = pino(options, stdout);
+  ownedDestinations.set(log, stdout);
+  return log;
+}
+
+type Destination = ReturnType<typeof pino.destination>;
+const ownedDestinations = new WeakMap<Logger, Destination>();
+
+/**
+ * Resolves once every line written so far has reached standard output. pino writes asynchronously
+ * and `flush(cb)` calls back before an in-flight write lands, so a process that exits from it can
+ * lose its last line; ending the destination waits for the write itself. Log nothing afterwards.
+ */
+export function closeLogger(log: Logger): Promise<void> {
+  const stdout = ownedDestinations.get(log);
+  if (!stdout) return Promise.resolve();
+  ownedDestinations.delete(log);
+  return new Promise((resolve) => {
+    stdout.once('close', () => resolve());
+    // A destination that never closes (a wedged pipe) must not keep the process alive for ever.
+    setTimeout(resolve, 2000).unref();
+    stdout.end();
+  });
 }
 
 /** Hides the password of a connection URL before it is logged or printed. */

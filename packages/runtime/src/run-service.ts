@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createLogger, type Logger } from '@event-scheduler/logging';
+import { closeLogger, createLogger, type Logger } from '@event-scheduler/logging';
 import { createShutdown, type Shutdown } from './shutdown.js';
 
 /** The part of every service's config that the runner itself reads. */
@@ -51,12 +51,19 @@ export function runService<C extends BaseServiceConfig>({
   const version = readVersion(packageJson);
   const log = createLogger({ service: name, version, level: config.log.level });
   const shutdown = createShutdown({ log, timeoutMs: config.shutdown.timeout_seconds * 1000 });
-  const stop = (reason: string, code: number) =>
-    void shutdown.run(reason).then((clean) => {
+  let stopping = false;
+  let exitCode = 0;
+  const stop = (reason: string, code: number) => {
+    exitCode = Math.max(exitCode, code);
+    if (stopping) return;
+    stopping = true;
+    void shutdown.run(reason).then(async (clean) => {
       log.info({ reason, clean }, 'stopped');
-      // pino writes asynchronously: exit only once the last lines are out, or they are lost.
-      log.flush(() => process.exit(clean ? code : 1));
+      // pino writes asynchronously: exit only once the last line is out, or it is lost.
+      await closeLogger(log);
+      process.exit(clean ? exitCode : 1);
     });
+  };
 
   process.once('SIGTERM', () => stop('SIGTERM', 0));
   process.once('SIGINT', () => stop('SIGINT', 0));

@@ -1,6 +1,33 @@
+export type { BulkOperation, BulkWriter, BulkWriterOptions } from './bulk-writer.js';
+export { createBulkWriter } from './bulk-writer.js';
 export type { ConnectMongoOptions } from './connect.js';
 export { connectMongo, ensureIndexes, isDuplicateKeyError, openMongo, pingMongo } from './connect.js';
-export type { EventDoc, EventStatus } from './event.schema.js';
-export { EVENT_STATUSES, eventModel, eventSchema } from './event.schema.js';
-export type { Schedule, ScheduleStatus } from './schedule.schema.js';
-export { SCHEDULE_STATUSES, scheduleModel, scheduleSchema } from './schedule.schema.js';
+export type { ArchivedEventDoc, Attempt, EventDoc, EventKind, EventStatus, StatusChange } from './event.schema.js';
+export {
+  archivedEventModel,
+  archivedEventSchema,
+  EVENT_KINDS,
+  EVENT_STATUSES,
+  eventModel,
+  eventSchema,
+  FINAL_EVENT_STATUSES,
+} from './event.schema.js';
+export type { Models } from './models.js';
+export { registerModels } from './models.js';
+export type {
+  MisfirePolicy,
+  OverlapPolicy,
+  PlanCursor,
+  RetryPolicy,
+  Schedule,
+  ScheduleStatus,
+} from './schedule.schema.js';
+export {
+  MISFIRE_POLICIES,
+  OVERLAP_POLICIES,
+  SCHEDULE_STATUSES,
+  scheduleModel,
+  scheduleSchema,
+} from './schedule.schema.js';
+export type { ApiKey, Tenant } from './tenant.schema.js';
+export { apiKeyModel, apiKeySchema, tenantModel, tenantSchema } from './tenant.schema.js';

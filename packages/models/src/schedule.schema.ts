@@ -1,29 +1,88 @@
 import { type Connection, Schema } from 'mongoose';
 
 export const SCHEDULE_STATUSES = ['active', 'paused', 'completed'] as const;
+export type ScheduleStatus = (typeof SCHEDULE_STATUSES)[number];
+
+export const MISFIRE_POLICIES = ['fire_once', 'fire_all', 'skip'] as const;
+export type MisfirePolicy = (typeof MISFIRE_POLICIES)[number];
+
+export const OVERLAP_POLICIES = ['allow', 'skip', 'cancel_previous'] as const;
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included; the default is `worker.max_retries` + 1. */
+  max_attempts: number;
+  min_backoff_ms: number;
+  max_backoff_ms: number;
+}
+
+/** The scheduling package's cursor, stored verbatim so planning never re-walks a rule from DTSTART. */
+export interface PlanCursor {
+  last_at: string | null;
+  count: number;
+  anchor: string | null;
+}
 
 /**
  * A recurring schedule. Callback headers and body are stored as opaque strings: FerretDB v1 (and
- * MongoDB before 5.0) reject keys containing `.` or starting with `$`, and the worker must sign the
- * exact bytes the user gave.
+ * MongoDB before 5.0) reject keys containing `.` or starting with `$`, and the worker must send
+ * the exact bytes the user gave. `metadata` keys are restricted by the API to safe characters.
  */
-export type ScheduleStatus = (typeof SCHEDULE_STATUSES)[number];
-
 export interface Schedule {
   tenant_id: string;
   name: string;
+  /** Canonical rule text from the scheduling package: DTSTART always present. */
   rrule: string;
   timezone: string;
   callback_url: string;
   method: string;
-  headers_json?: string;
-  body?: string;
+  /** JSON object of header name -> value, kept as text (see above). */
+  headers_json: string | null;
+  /** Sent verbatim; null sends the JSON envelope. */
+  body: string | null;
+  timeout_ms: number;
+  retry_policy: RetryPolicy;
+  misfire_policy: MisfirePolicy;
+  misfire_grace_seconds: number;
+  overlap_policy: OverlapPolicy;
+  /** Failed occurrences in a row that pause the schedule; 0 turns auto-pause off. */
+  max_consecutive_failures: number;
+  consecutive_failures: number;
+  metadata: Record<string, string>;
   status: ScheduleStatus;
+  paused_reason: string | null;
+  paused_at: Date | null;
+  /** Bumped by every change that invalidates planned events (rule, zone, callback, pause, delete). */
   version: number;
+  /** Planning cursor: the last occurrence already turned into an event, and the COUNT so far. */
+  cursor: PlanCursor | null;
+  /** The first occurrence not yet planned (null once the rule is used up); the tick's index key. */
   next_run_at: Date | null;
+  /** Scheduled time of the latest occurrence that was delivered or attempted. */
+  last_run_at: Date | null;
+  /** Soft delete: a deleted schedule keeps its history but is invisible to the API. */
+  deleted_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
+
+const retryPolicySchema = new Schema<RetryPolicy>(
+  {
+    max_attempts: { type: Number, required: true },
+    min_backoff_ms: { type: Number, required: true },
+    max_backoff_ms: { type: Number, required: true },
+  },
+  { _id: false },
+);
+
+const cursorSchema = new Schema<PlanCursor>(
+  {
+    last_at: { type: String, default: null },
+    count: { type: Number, required: true },
+    anchor: { type: String, default: null },
+  },
+  { _id: false },
+);
 
 export const scheduleSchema = new Schema<Schedule>(
   {
@@ -33,18 +92,31 @@ export const scheduleSchema = new Schema<Schedule>(
     timezone: { type: String, required: true, default: 'UTC' },
     callback_url: { type: String, required: true },
     method: { type: String, required: true, default: 'POST' },
-    headers_json: { type: String },
-    body: { type: String },
+    headers_json: { type: String, default: null },
+    body: { type: String, default: null },
+    timeout_ms: { type: Number, required: true, default: 10_000 },
+    retry_policy: { type: retryPolicySchema, required: true },
+    misfire_policy: { type: String, required: true, enum: MISFIRE_POLICIES, default: 'fire_once' },
+    misfire_grace_seconds: { type: Number, required: true, default: 60 },
+    overlap_policy: { type: String, required: true, enum: OVERLAP_POLICIES, default: 'allow' },
+    max_consecutive_failures: { type: Number, required: true, default: 0 },
+    consecutive_failures: { type: Number, required: true, default: 0 },
+    metadata: { type: Schema.Types.Mixed, default: () => ({}) },
     status: { type: String, required: true, enum: SCHEDULE_STATUSES, default: 'active' },
+    paused_reason: { type: String, default: null },
+    paused_at: { type: Date, default: null },
     version: { type: Number, required: true, default: 1 },
+    cursor: { type: cursorSchema, default: null },
     next_run_at: { type: Date, default: null },
+    last_run_at: { type: Date, default: null },
+    deleted_at: { type: Date, default: null },
   },
-  { timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' }, versionKey: false },
+  { timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' }, versionKey: false, minimize: false },
 );
 
-// Listing a tenant's schedules, newest first.
+// Listing a tenant's schedules, newest first (filters on status and name narrow it further).
 scheduleSchema.index({ tenant_id: 1, created_at: -1 });
-// The prequeuer's tick: active schedules whose next run falls inside the planning window.
+// The prequeuer's tick: active schedules whose next unplanned run falls inside the planning window.
 scheduleSchema.index({ status: 1, next_run_at: 1 });
 
 export const scheduleModel = (connection: Connection) =>

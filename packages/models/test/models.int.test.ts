@@ -38,6 +38,7 @@ describe('models on the Mongo-compatible server', () => {
       rrule: 'FREQ=DAILY;INTERVAL=1',
       callback_url: 'https://example.com/callback',
       headers_json: JSON.stringify({ 'x.dotted': 'kept', $dollar: 'kept' }),
+      retry_policy: { max_attempts: 6, min_backoff_ms: 1000, max_backoff_ms: 60_000 },
     });
     const found = await Schedules.findOne({ _id: created._id, tenant_id: 'tenant-a' }).lean();
     expect(found).toMatchObject({
@@ -47,6 +48,10 @@ describe('models on the Mongo-compatible server', () => {
       method: 'POST',
       status: 'active',
       version: 1,
+      misfire_policy: 'fire_once',
+      overlap_policy: 'allow',
+      metadata: {},
+      cursor: null,
     });
     expect(found?.created_at).toBeInstanceOf(Date);
     expect(JSON.parse(found?.headers_json ?? '{}')).toEqual({ 'x.dotted': 'kept', $dollar: 'kept' });

@@ -54,6 +54,11 @@ export interface Schedule {
   paused_at: Date | null;
   /** Bumped by every change that invalidates planned events (rule, zone, callback, pause, delete). */
   version: number;
+  /**
+   * Occurrences at or before this instant are never planned: the creation time, or the time of the
+   * last rule change or resume, so a DTSTART in the past does not fire history.
+   */
+  not_before: Date;
   /** Planning cursor: the last occurrence already turned into an event, and the COUNT so far. */
   cursor: PlanCursor | null;
   /** The first occurrence not yet planned (null once the rule is used up); the tick's index key. */
@@ -106,6 +111,7 @@ export const scheduleSchema = new Schema<Schedule>(
     paused_reason: { type: String, default: null },
     paused_at: { type: Date, default: null },
     version: { type: Number, required: true, default: 1 },
+    not_before: { type: Date, required: true, default: () => new Date() },
     cursor: { type: cursorSchema, default: null },
     next_run_at: { type: Date, default: null },
     last_run_at: { type: Date, default: null },

@@ -1,0 +1,137 @@
+/**
+ * Benchmark 1 (and the baseline of 2): firing lateness. For each Redis `hz` and each rate, runs
+ * our pipeline and the raw BullMQ baseline alternately (A/B/A/B) and reports lateness percentiles
+ * at a loopback receiver, misses, duplicates, CPU and event-loop delay.
+ *   node bench/dist/lateness.js [--smoke] [--rates 100,1000,5000] [--seconds 30] [--repeats 2]
+ *                               [--hz 10,100] [--only ours|baseline] [--no-write]
+ */
+import { startReceiver } from '@event-scheduler/testing';
+import { percentileChart } from './lib/chart.js';
+import { type DeliveryRun, measureDelivery, type Pipeline } from './lib/delivery-run.js';
+import { startRedis } from './lib/redis-server.js';
+import { benchArgs, medianRange, publish, table } from './lib/report.js';
+import { startBaseline } from './pipelines/baseline.js';
+import { startOurs } from './pipelines/ours.js';
+
+const argv = process.argv.slice(2);
+const { smoke, write } = benchArgs(argv);
+const option = (name: string, fallback: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
+};
+const rates = option('rates', smoke ? '20' : '100,1000,5000')
+  .split(',')
+  .map(Number);
+const seconds = Number(option('seconds', smoke ? '3' : '30'));
+const repeats = Number(option('repeats', smoke ? '1' : '2'));
+const hzs = option('hz', smoke ? '10' : '10,100')
+  .split(',')
+  .map(Number);
+const only = option('only', '');
+
+interface Cell {
+  hz: number;
+  rate: number;
+  runs: DeliveryRun[];
+}
+const cells: Cell[] = [];
+const receiver = await startReceiver();
+
+for (const hz of hzs) {
+  const redis = await startRedis({ hz });
+  console.log(`redis ${redis.version} on port ${redis.port}, hz ${hz}`);
+  const pipelines: (Pipeline & { stop(): Promise<void> })[] = [];
+  if (only !== 'baseline') pipelines.push(await startOurs({ redisUrl: redis.url, receiverUrl: receiver.url, smoke }));
+  if (only !== 'ours') pipelines.push(await startBaseline({ redisUrl: redis.url, receiverUrl: receiver.url }));
+  for (const rate of rates) {
+    const cell: Cell = { hz, rate, runs: [] };
+    cells.push(cell);
+    for (let repeat = 0; repeat < repeats; repeat++) {
+      for (const pipeline of pipelines) {
+        const run = await measureDelivery(pipeline, receiver, { rate, seconds, leadSeconds: leadFor(pipeline, rate) });
+        cell.runs.push(run);
+        const l = run.lateness;
+        console.log(
+          `hz=${hz} rate=${rate}/s ${pipeline.name.padEnd(12)} ${run.pass ? 'PASS' : 'FAIL'} delivered ${run.delivered}/${run.expected} dup ${run.duplicates}` +
+            ` p50 ${l.p50.toFixed(1)} p99 ${l.p99.toFixed(1)} p99.9 ${l.p999.toFixed(1)} max ${l.max.toFixed(1)} ms` +
+            ` cpu ${JSON.stringify(roundAll(run.cpuSeconds))} loop-p99 ${JSON.stringify(roundAll(run.eventLoopP99Ms))}`,
+        );
+      }
+    }
+  }
+  for (const pipeline of pipelines) await pipeline.stop();
+  await redis.stop();
+}
+await receiver.close();
+
+/** Our pipeline needs time to plan before the first occurrence; the baseline is fed 2 s ahead. */
+function leadFor(pipeline: Pipeline, rate: number): number {
+  return pipeline.name === 'ours' ? 8 + Math.ceil(rate / 500) : 3;
+}
+
+function roundAll(record: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, Math.round(v * 100) / 100]));
+}
+
+const rows = cells.map(({ hz, rate, runs }) => {
+  const of = (name: string) => runs.filter((r) => r.pipeline === name);
+  const ours = of('ours');
+  const base = of('raw BullMQ');
+  const fmt = (rs: DeliveryRun[], pick: (r: DeliveryRun) => number) =>
+    rs.length === 0 ? '–' : rs.every((r) => r.pass) ? medianRange(rs.map(pick)).text : 'FAIL';
+  const ratio =
+    ours.length && base.length && ours.every((r) => r.pass) && base.every((r) => r.pass)
+      ? (
+          medianRange(ours.map((r) => r.lateness.p99)).median / medianRange(base.map((r) => r.lateness.p99)).median
+        ).toFixed(2)
+      : '–';
+  return [
+    hz,
+    rate,
+    fmt(ours, (r) => r.lateness.p50),
+    fmt(ours, (r) => r.lateness.p99),
+    fmt(ours, (r) => r.lateness.p999),
+    fmt(ours, (r) => r.lateness.max),
+    fmt(base, (r) => r.lateness.p50),
+    fmt(base, (r) => r.lateness.p99),
+    fmt(base, (r) => r.lateness.max),
+    ratio,
+    fmt(ours, (r) => r.callbacksPerCpuSecond),
+    fmt(base, (r) => r.callbacksPerCpuSecond),
+  ];
+});
+const markdown = [
+  `Lateness at the receiver (arrival − scheduled time, ms), ${seconds} s per run, ${repeats} run(s) each, median (range).`,
+  '',
+  table(
+    [
+      'hz',
+      'rate/s',
+      'ours p50',
+      'ours p99',
+      'ours p99.9',
+      'ours max',
+      'base p50',
+      'base p99',
+      'base max',
+      'p99 ours/base',
+      'ours cb/CPU-s',
+      'base cb/CPU-s',
+    ],
+    rows,
+  ),
+  '',
+  '![lateness distribution](benchmarks/lateness.svg)',
+].join('\n');
+console.log(`\n${markdown}`);
+const chart = percentileChart(
+  'Lateness by percentile (ms, log scale)',
+  cells.flatMap(({ hz, rate, runs }) =>
+    ['ours', 'raw BullMQ']
+      .map((name) => runs.find((r) => r.pipeline === name && r.pass))
+      .filter((r): r is DeliveryRun => r !== undefined)
+      .map((r) => ({ label: `${r.pipeline} ${rate}/s hz${hz}`, points: r.lateness.curve })),
+  ),
+);
+if (write) publish('lateness', cells, markdown, { 'docs/benchmarks/lateness.svg': chart });
+if (cells.some((c) => c.runs.some((r) => !r.pass))) process.exitCode = 1;

@@ -1,0 +1,64 @@
+/** One line on the chart: a label and [percentile, milliseconds] points. */
+export interface Series {
+  label: string;
+  points: [number, number][];
+}
+
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+
+/**
+ * A latency-by-percentile chart (the usual HDR plot) as standalone SVG: x is the percentile on a
+ * 1/(1-p) log scale (so p99 and p99.9 get room), y is milliseconds on a log scale.
+ */
+export function percentileChart(title: string, series: Series[]): string {
+  const width = 760;
+  const height = 420;
+  const left = 60;
+  const right = 190;
+  const top = 36;
+  const bottom = 50;
+  const xOf = (p: number) => Math.log10(1 / (1 - Math.min(p, 99.99) / 100));
+  const xMax = xOf(99.99);
+  const values = series.flatMap((s) => s.points.map(([, ms]) => Math.max(ms, 0.1)));
+  const yMin = Math.log10(Math.max(0.1, Math.min(...values)));
+  const yMax = Math.log10(Math.max(...values) * 1.2);
+  const px = (p: number) => left + (xOf(p) / xMax) * (width - left - right);
+  const py = (ms: number) =>
+    top + (1 - (Math.log10(Math.max(ms, 0.1)) - yMin) / Math.max(yMax - yMin, 1e-9)) * (height - top - bottom);
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${escape(title)}</text>`,
+  ];
+  for (const p of [0, 50, 90, 99, 99.9, 99.99]) {
+    const x = px(p).toFixed(1);
+    parts.push(`<line x1="${x}" x2="${x}" y1="${top}" y2="${height - bottom}" stroke="#ddd"/>`);
+    parts.push(`<text x="${x}" y="${height - bottom + 16}" text-anchor="middle">p${p}</text>`);
+  }
+  for (let e = Math.floor(yMin); e <= Math.ceil(yMax); e++) {
+    const ms = 10 ** e;
+    if (Math.log10(ms) < yMin - 1e-9 || Math.log10(ms) > yMax) continue;
+    const y = py(ms).toFixed(1);
+    parts.push(`<line x1="${left}" x2="${width - right}" y1="${y}" y2="${y}" stroke="#ddd"/>`);
+    parts.push(
+      `<text x="${left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${ms >= 1 ? ms : ms.toFixed(1)} ms</text>`,
+    );
+  }
+  parts.push(`<text x="${(left + width - right) / 2}" y="${height - 12}" text-anchor="middle">percentile</text>`);
+  series.forEach((s, i) => {
+    const color = COLORS[i % COLORS.length];
+    const d = s.points.map(([p, ms], j) => `${j ? 'L' : 'M'}${px(p).toFixed(1)},${py(ms).toFixed(1)}`).join(' ');
+    parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    const ly = top + 14 + i * 18;
+    parts.push(
+      `<line x1="${width - right + 12}" x2="${width - right + 32}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"/>`,
+    );
+    parts.push(`<text x="${width - right + 38}" y="${ly}" dominant-baseline="middle">${escape(s.label)}</text>`);
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}
+
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

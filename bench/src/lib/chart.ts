@@ -28,7 +28,7 @@ export function percentileChart(title: string, series: Series[]): string {
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${escape(title)}</text>`,
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${escapeXml(title)}</text>`,
   ];
   for (const p of [0, 50, 90, 99, 99.9, 99.99]) {
     const x = px(p).toFixed(1);
@@ -53,12 +53,12 @@ export function percentileChart(title: string, series: Series[]): string {
     parts.push(
       `<line x1="${width - right + 12}" x2="${width - right + 32}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"/>`,
     );
-    parts.push(`<text x="${width - right + 38}" y="${ly}" dominant-baseline="middle">${escape(s.label)}</text>`);
+    parts.push(`<text x="${width - right + 38}" y="${ly}" dominant-baseline="middle">${escapeXml(s.label)}</text>`);
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

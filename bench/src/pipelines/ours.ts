@@ -1,10 +1,128 @@
+import { createLogger } from '@event-scheduler/logging';
+import { ensureIndexes, openMongo, registerModels } from '@event-scheduler/models';
+import { compileRule } from '@event-scheduler/scheduling';
+import { type AppName, freePort, type ServiceProcess, spawnService } from '@event-scheduler/testing';
 import type { Pipeline } from '../lib/delivery-run.js';
+import { scrapeGauge } from '../lib/process-stats.js';
 
-/** Our four services against a private Redis (filled in once the pipeline exists). */
-export async function startOurs(_options: {
+const silent = createLogger({ service: 'bench', level: 'silent' });
+
+/**
+ * Our pipeline: prequeuer, dispatcher and worker as separate processes (as deployed) on the
+ * benchmark's private Redis and its own database. Each run seeds `rate` schedules straight into
+ * MongoDB through the driver's bulk insert, every one `FREQ=SECONDLY;COUNT=<seconds>` from t0,
+ * calling back the benchmark's receiver; the services plan, dispatch and deliver them.
+ */
+export async function startOurs({
+  redisUrl,
+  receiverUrl,
+  workers = 1,
+}: {
   redisUrl: string;
   receiverUrl: string;
-  smoke: boolean;
+  smoke?: boolean;
+  workers?: number;
 }): Promise<Pipeline & { stop(): Promise<void> }> {
-  throw new Error('not yet');
+  const mongoUrl = process.env.MONGO_URL;
+  if (!mongoUrl) throw new Error('MONGO_URL must be set (run through scripts/bench.sh)');
+  const database = `bench_ours_${Date.now()}`;
+  const env = {
+    MONGO_URL: mongoUrl,
+    MONGO_DATABASE: database,
+    REDIS_URL: redisUrl,
+    REDIS_QUEUE_PREFIX: 'bench',
+    LOG_LEVEL: 'warn',
+    PREQUEUER_TICKER_INTERVAL_SECONDS: '1',
+    PREQUEUER_EVENT_TIMEFRAME_MINUTES: '1',
+    WORKER_SSRF_ALLOW_LIST: '127.0.0.1/32',
+    WORKER_COUNT: '50',
+  };
+  const shutdown = { add() {} };
+  const connection = await openMongo({
+    mongo: { uri: mongoUrl, database, connect_timeout_seconds: 10 },
+    log: silent,
+    shutdown,
+  });
+  const models = registerModels(connection);
+  await ensureIndexes(connection);
+
+  const services: Partial<Record<string, { process: ServiceProcess; port: number }>> = {};
+  const apps: [string, AppName, string][] = [
+    ['prequeuer', 'prequeuer', 'PREQUEUER_HEALTH_PORT'],
+    ['dispatcher', 'dispatcher', 'DISPATCHER_HEALTH_PORT'],
+    ...Array.from({ length: workers }, (_, i): [string, AppName, string] => [
+      `worker${i + 1}`,
+      'worker',
+      'WORKER_HEALTH_PORT',
+    ]),
+  ];
+  for (const [name, app, portVariable] of apps) {
+    const port = await freePort();
+    const process = spawnService(app, { ...env, [portVariable]: String(port) });
+    services[name] = { process, port };
+  }
+  for (const service of Object.values(services)) await service?.process.waitForLine(/"msg":"started"/, 120_000);
+
+  return {
+    name: 'ours',
+    pids: () => Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s?.process.child.pid ?? -1])),
+    async schedule({ rate, seconds, t0 }) {
+      const dtstart = new Date(t0)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
+      const compiled = compileRule(
+        { text: `DTSTART:${dtstart}\nRRULE:FREQ=SECONDLY;COUNT=${seconds}`, timezone: 'UTC', now: new Date() },
+        { minIntervalSeconds: 1 },
+      );
+      if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
+      const now = new Date();
+      const docs = Array.from({ length: rate }, (_, i) => ({
+        tenant_id: 'bench',
+        name: `bench ${t0} ${i}`,
+        rrule: compiled.rule.text,
+        timezone: 'UTC',
+        callback_url: `${receiverUrl}/cb`,
+        method: 'POST',
+        headers_json: null,
+        body: null,
+        timeout_ms: 10_000,
+        retry_policy: { max_attempts: 3, min_backoff_ms: 1000, max_backoff_ms: 10_000 },
+        misfire_policy: 'fire_all',
+        misfire_grace_seconds: 3600,
+        overlap_policy: 'allow',
+        max_consecutive_failures: 0,
+        consecutive_failures: 0,
+        metadata: {},
+        status: 'active',
+        paused_reason: null,
+        paused_at: null,
+        version: 1,
+        not_before: new Date(t0 - 1000),
+        cursor: null,
+        next_run_at: new Date(t0),
+        last_run_at: null,
+        deleted_at: null,
+        created_at: now,
+        updated_at: now,
+      }));
+      for (let i = 0; i < docs.length; i += 5000) await models.schedules.collection.insertMany(docs.slice(i, i + 5000));
+    },
+    async eventLoopP99() {
+      const entries = await Promise.all(
+        Object.entries(services).map(async ([name, s]) => [
+          name,
+          (await scrapeGauge(`http://127.0.0.1:${s?.port}/metrics`, 'nodejs_eventloop_lag_p99_seconds').catch(
+            () => Number.NaN,
+          )) * 1000,
+        ]),
+      );
+      return Object.fromEntries(entries);
+    },
+    async stop() {
+      for (const service of Object.values(services)) await service?.process.stop('SIGTERM');
+      await connection.dropDatabase().catch(() => undefined);
+      await connection.close();
+    },
+  };
 }

@@ -5,6 +5,44 @@ import { type AppName, freePort, type ServiceProcess, spawnService } from '@even
 import type { Pipeline } from '../lib/delivery-run.js';
 import { scrapeGauge } from '../lib/process-stats.js';
 
+const API_KEY = 'bench-api-key-000000000000';
+
+function dtstartOf(t0: number): string {
+  return new Date(t0)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+}
+
+/** Creates `rate` schedules through the API, 32 requests in flight. */
+async function createThroughApi(
+  base: string,
+  { rate, seconds, t0, receiverUrl }: { rate: number; seconds: number; t0: number; receiverUrl: string },
+): Promise<void> {
+  const body = (i: number) =>
+    JSON.stringify({
+      name: `bench ${t0} ${i}`,
+      rrule: `DTSTART:${dtstartOf(t0)}\nRRULE:FREQ=SECONDLY;COUNT=${seconds}`,
+      callback_url: `${receiverUrl}/cb`,
+      misfire_policy: 'fire_all',
+      misfire_grace_seconds: 3600,
+    });
+  let next = 0;
+  const lane = async () => {
+    while (next < rate) {
+      const i = next++;
+      const response = await fetch(`${base}/api/schedules`, {
+        method: 'POST',
+        headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+        body: body(i),
+      });
+      if (response.status !== 201)
+        throw new Error(`POST /api/schedules answered ${response.status}: ${await response.text()}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, lane));
+}
+
 const silent = createLogger({ service: 'bench', level: 'silent' });
 
 /**
@@ -17,11 +55,14 @@ export async function startOurs({
   redisUrl,
   receiverUrl,
   workers = 1,
+  via = 'seed',
 }: {
   redisUrl: string;
   receiverUrl: string;
   smoke?: boolean;
   workers?: number;
+  /** `seed`: bulk-insert schedules through the driver; `api`: create each through POST /api/schedules. */
+  via?: 'seed' | 'api';
 }): Promise<Pipeline & { stop(): Promise<void> }> {
   const mongoUrl = process.env.MONGO_URL;
   if (!mongoUrl) throw new Error('MONGO_URL must be set (run through scripts/bench.sh)');
@@ -36,6 +77,9 @@ export async function startOurs({
     PREQUEUER_EVENT_TIMEFRAME_MINUTES: '1',
     WORKER_SSRF_ALLOW_LIST: '127.0.0.1/32',
     WORKER_COUNT: '50',
+    API_DEV_API_KEY: API_KEY,
+    API_MIN_INTERVAL_SECONDS: '1',
+    API_RATE_LIMIT_PER_MINUTE: '100000000',
   };
   const shutdown = { add() {} };
   const connection = await openMongo({
@@ -50,6 +94,7 @@ export async function startOurs({
   const apps: [string, AppName, string][] = [
     ['prequeuer', 'prequeuer', 'PREQUEUER_HEALTH_PORT'],
     ['dispatcher', 'dispatcher', 'DISPATCHER_HEALTH_PORT'],
+    ...(via === 'api' ? [['api', 'api', 'API_PORT'] as [string, AppName, string]] : []),
     ...Array.from({ length: workers }, (_, i): [string, AppName, string] => [
       `worker${i + 1}`,
       'worker',
@@ -67,12 +112,10 @@ export async function startOurs({
     name: 'ours',
     pids: () => Object.fromEntries(Object.entries(services).map(([name, s]) => [name, s?.process.child.pid ?? -1])),
     async schedule({ rate, seconds, t0 }) {
-      const dtstart = new Date(t0)
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d{3}/, '');
+      if (via === 'api')
+        return createThroughApi(`http://127.0.0.1:${services.api?.port}`, { rate, seconds, t0, receiverUrl });
       const compiled = compileRule(
-        { text: `DTSTART:${dtstart}\nRRULE:FREQ=SECONDLY;COUNT=${seconds}`, timezone: 'UTC', now: new Date() },
+        { text: `DTSTART:${dtstartOf(t0)}\nRRULE:FREQ=SECONDLY;COUNT=${seconds}`, timezone: 'UTC', now: new Date() },
         { minIntervalSeconds: 1 },
       );
       if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));

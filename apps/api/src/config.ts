@@ -1,14 +1,47 @@
-import { ApiConfig, LogConfig, loadConfig, MongoConfig, RedisConfig, ShutdownConfig } from '@event-scheduler/config';
+import {
+  ApiConfig,
+  DispatcherConfig,
+  LogConfig,
+  loadConfig,
+  MongoConfig,
+  PrequeuerConfig,
+  RedisConfig,
+  ShutdownConfig,
+  WorkerConfig,
+} from '@event-scheduler/config';
 import Type, { type Static } from 'typebox';
+import type { ServiceSettings } from './services/index.js';
 
+/**
+ * The API reads the planning window (prequeuer), the dispatcher lead and the default retry count
+ * (worker) too: it plans near occurrences itself, with the same settings as the services.
+ */
 export const ApiServiceConfig = Type.Object({
   api: ApiConfig,
   mongo: MongoConfig,
   redis: RedisConfig,
   log: LogConfig,
   shutdown: ShutdownConfig,
+  prequeuer: PrequeuerConfig,
+  dispatcher: DispatcherConfig,
+  worker: WorkerConfig,
 });
 export type ApiServiceConfig = Static<typeof ApiServiceConfig>;
 
 export const loadApiConfig = (env: Record<string, string | undefined> = process.env) =>
   loadConfig(ApiServiceConfig, { env });
+
+/** Used when the dispatcher fragment has no lead setting. */
+const DEFAULT_DISPATCHER_LEAD_MS = 2000;
+
+export function serviceSettings(config: Readonly<ApiServiceConfig>): ServiceSettings {
+  const dispatcher = config.dispatcher as { lead_ms?: number };
+  return {
+    minIntervalSeconds: config.api.min_interval_seconds,
+    backfillMaxOccurrences: config.api.backfill_max_occurrences,
+    signingSecretOverlapMs: config.api.signing_secret_overlap_hours * 3_600_000,
+    defaultMaxAttempts: config.worker.max_retries + 1,
+    planningWindowMs: config.prequeuer.event_timeframe_minutes * 60_000,
+    dispatcherLeadMs: dispatcher.lead_ms ?? DEFAULT_DISPATCHER_LEAD_MS,
+  };
+}

@@ -2,6 +2,21 @@ import { Writable } from 'node:stream';
 import { createLogger } from '@event-scheduler/logging';
 import { createMetricsRegistry } from '@event-scheduler/runtime';
 import { buildApp } from './app.js';
+import type { ApiServices } from './services/index.js';
+
+/** Services whose methods are never called: building the document registers routes and nothing else. */
+const notCalled = (service: string) =>
+  new Proxy(
+    {},
+    {
+      get: (_methods, method) => () => {
+        throw new Error(`${service}.${String(method)} called while generating the OpenAPI document`);
+      },
+    },
+  );
+const unconnected = Object.fromEntries(
+  ['apiKeys', 'schedules', 'occurrences', 'events', 'signingSecrets'].map((name) => [name, notCalled(name)]),
+) as unknown as ApiServices;
 
 /** The OpenAPI document as YAML, generated from the route schemas (never edited by hand). */
 export async function generateOpenApi(): Promise<string> {
@@ -10,8 +25,14 @@ export async function generateOpenApi(): Promise<string> {
     level: 'silent',
     destination: new Writable({ write: (_c, _e, cb) => cb() }),
   });
-  // Building the document registers routes only; nothing is connected or listened on.
-  const app = await buildApp({ log, registry: createMetricsRegistry('openapi'), checks: {} });
+  // Nothing is connected or listened on.
+  const app = await buildApp({
+    log,
+    registry: createMetricsRegistry('openapi'),
+    checks: {},
+    services: unconnected,
+    settings: { bodyLimitBytes: 1024 * 1024, rateLimitPerMinute: 1, adminApiKey: '' },
+  });
   await app.ready();
   const yaml = app.swagger({ yaml: true });
   await app.close();

@@ -1,4 +1,5 @@
 import {
+  DispatcherConfig,
   LogConfig,
   loadConfig,
   MongoConfig,
@@ -10,6 +11,8 @@ import Type, { type Static } from 'typebox';
 
 export const PrequeuerServiceConfig = Type.Object({
   prequeuer: PrequeuerConfig,
+  /** Read for `lead_ms` (ready_queue delays are due minus the dispatcher's lead). */
+  dispatcher: DispatcherConfig,
   mongo: MongoConfig,
   redis: RedisConfig,
   log: LogConfig,

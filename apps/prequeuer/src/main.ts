@@ -1,7 +1,9 @@
-import { openMongo, pingMongo } from '@event-scheduler/models';
-import { openRedis } from '@event-scheduler/queues';
+import { ensureIndexes, openMongo, pingMongo, registerModels } from '@event-scheduler/models';
+import { createQueues, openRedis } from '@event-scheduler/queues';
 import { createMetricsRegistry, runService, startHealthServer } from '@event-scheduler/runtime';
+import { systemClock } from '@event-scheduler/scheduling';
 import { loadPrequeuerConfig } from './config.js';
+import { startPrequeuer } from './prequeuer.js';
 
 runService({
   name: 'prequeuer',
@@ -9,7 +11,12 @@ runService({
   loadConfig: loadPrequeuerConfig,
   async start({ config, log, shutdown }) {
     const mongo = await openMongo({ mongo: config.mongo, log, shutdown });
+    const models = registerModels(mongo);
+    // The unique (schedule_id, occurrence_at) index is what makes planning idempotent: never plan without it.
+    await ensureIndexes(mongo);
     const redis = await openRedis({ redis: config.redis, role: 'producer', log, shutdown });
+    const queues = createQueues({ connection: redis, prefix: config.redis.queue_prefix });
+    shutdown.add('queues', () => queues.close());
     await startHealthServer({
       port: config.prequeuer.health_port,
       log,
@@ -17,5 +24,23 @@ runService({
       registry: createMetricsRegistry('prequeuer'),
       checks: { mongo: () => pingMongo(mongo), redis: async () => void (await redis.ping()) },
     });
+    const prequeuer = startPrequeuer({
+      models,
+      queues,
+      redis,
+      log,
+      clock: systemClock,
+      settings: config.prequeuer,
+      leadMs: config.dispatcher.lead_ms,
+    });
+    shutdown.add('prequeuer loops', () => prequeuer.stop());
+    log.info(
+      {
+        tickSeconds: config.prequeuer.ticker_interval_seconds,
+        windowMinutes: config.prequeuer.event_timeframe_minutes,
+        leadMs: config.dispatcher.lead_ms,
+      },
+      'planning',
+    );
   },
 });

@@ -14,8 +14,27 @@ export {
   eventSchema,
   FINAL_EVENT_STATUSES,
 } from './event.schema.js';
+export type { ArchivedEventRecord, FailedEventQuery, FoundEvent, Page } from './event-history.repository.js';
+export {
+  dropArchivedCopy,
+  findEvent,
+  findFailedEvents,
+  listEventHistory,
+  listPendingEvents,
+  moveForRedelivery,
+  parseObjectId,
+  REDELIVERY_REQUESTED,
+} from './event-history.repository.js';
 export type { Models } from './models.js';
 export { registerModels } from './models.js';
+export type { NewSchedule, ScheduleListQuery, ScheduleRecord } from './schedule.repository.js';
+export {
+  findSchedule,
+  insertSchedule,
+  listSchedules,
+  liveScheduleIds,
+  updateScheduleIfVersion,
+} from './schedule.repository.js';
 export type {
   MisfirePolicy,
   OverlapPolicy,
@@ -31,5 +50,32 @@ export {
   scheduleModel,
   scheduleSchema,
 } from './schedule.schema.js';
+export type { CursorAdvance } from './schedule-planning.repository.js';
+export {
+  advancePlanningCursors,
+  deleteEvents,
+  findArchivedOccurrences,
+  findDueSchedules,
+  findEventsByIds,
+  findLiveEvent,
+  findLiveEventsOfSchedule,
+  findScheduleForPlanning,
+  insertNewEvents,
+  newEventDoc,
+  purgeArchivedEvents,
+  streamEventsByStatus,
+} from './schedule-planning.repository.js';
+export type { ApiKeyListQuery, ApiKeyRecord } from './tenant.repository.js';
+export {
+  ensureTenant,
+  findApiKeyByHash,
+  findTenant,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKey,
+  rotateSigningSecret,
+  touchApiKey,
+  upsertApiKey,
+} from './tenant.repository.js';
 export type { ApiKey, Tenant } from './tenant.schema.js';
 export { apiKeyModel, apiKeySchema, tenantModel, tenantSchema } from './tenant.schema.js';

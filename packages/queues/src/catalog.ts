@@ -23,6 +23,17 @@ export const OccurrenceJob = Type.Object(
 );
 export type OccurrenceJob = Static<typeof OccurrenceJob>;
 
+/**
+ * A delivery: the occurrence, plus which attempt of the current delivery round this job is (absent
+ * = 1, for the dispatcher's and the API's jobs; the worker's retry jobs carry 2, 3, ...). The
+ * round restarts with a redelivery, so a redelivered event gets the schedule's attempts again.
+ */
+export const DeliverJob = Type.Object(
+  { ...OccurrenceJob.properties, attempt: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+  { additionalProperties: false },
+);
+export type DeliverJob = Static<typeof DeliverJob>;
+
 export interface JobDefinition<S extends TSchema = TSchema> {
   queue: QueueName;
   payload: S;
@@ -40,11 +51,21 @@ export const JOBS = {
     payload: OccurrenceJob,
     options: { removeOnComplete: true, removeOnFail: { count: 10_000 } },
   },
-  /** An occurrence released to `worker_queue` for delivery. */
+  /**
+   * An occurrence released to `worker_queue` for delivery (and the worker's own retries, as
+   * delayed jobs `<occurrence job id>-a<attempt number>`). HTTP failures never fail the job: the
+   * worker records them and schedules its own retry. `attempts` covers what the worker could not
+   * record (database or Redis away): the job runs again after 1 s, 2 s, 4 s, ...
+   */
   deliver: {
     queue: QUEUE_NAMES.worker,
-    payload: OccurrenceJob,
-    options: { removeOnComplete: true, removeOnFail: { count: 10_000 } },
+    payload: DeliverJob,
+    options: {
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: true,
+      removeOnFail: { count: 10_000 },
+    },
   },
 } satisfies Record<string, JobDefinition>;
 export type JobName = keyof typeof JOBS;

@@ -5,6 +5,8 @@ export type Clock = () => Date;
 
 export const systemClock: Clock = () => new Date();
 
+export type { BackoffInput, Random } from './backoff.js';
+export { backoffDelay, parseRetryAfter } from './backoff.js';
 export type { CompiledRule, CompileResult, DescribedOccurrence } from './compile.js';
 export { compileRule } from './compile.js';
 export type { RuleError, RuleErrorCode } from './errors.js';

@@ -11,6 +11,8 @@ export const API_VERSION = '0.1.0';
  */
 export async function registerDocs(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
+    // Shared schemas (app.addSchema) become components named after their $id.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -19,8 +21,19 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         description: 'Define recurring schedules as RFC 5545 RRULEs; each occurrence fires an HTTP callback.',
       },
       servers: [{ url: 'http://localhost:8080' }],
+      tags: [
+        { name: 'schedules', description: 'Recurring schedules and their occurrences' },
+        { name: 'events', description: 'What happened to each occurrence; redelivery' },
+        { name: 'signing', description: 'The secret callbacks are signed with' },
+        { name: 'admin', description: 'API keys (admin key required)' },
+        { name: 'operations', description: 'Health, readiness and metrics' },
+      ],
       components: {
-        securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-KEY' } },
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-KEY', description: 'Your API key.' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'Your API key as a Bearer token.' },
+          adminKey: { type: 'apiKey', in: 'header', name: 'X-ADMIN-KEY', description: 'The admin key.' },
+        },
       },
     },
   });

@@ -1,0 +1,150 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+/** Every error code the API answers with, and its HTTP status: the one table (see README). */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  validation_failed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  internal_error: 500,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+
+/** One bad input: which field (dotted path) and what is wrong; rule errors add their code and part. */
+export interface ErrorDetail {
+  field: string;
+  message: string;
+  code?: string;
+  part?: string;
+}
+
+/** The one error type of the API: a stable code, a message safe to show, optional details. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[] | undefined;
+  /** True when the same request may succeed later (rate limits, outages). */
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: { details?: ErrorDetail[]; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.details = options.details;
+    this.retryable = code === 'rate_limited' || code === 'internal_error';
+  }
+
+  get statusCode(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
+
+export const invalidField = (field: string, message: string) =>
+  new AppError('validation_failed', `${field}: ${message}`, { details: [{ field, message }] });
+
+/** What fastify reports for a failed schema validation (TypeBox or Ajv shaped). */
+interface SchemaIssue {
+  keyword?: string;
+  instancePath?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+const MAX_DETAILS = 50;
+
+/** Turns schema validation issues into one detail per bad field, with dotted paths. */
+export function validationDetails(issues: readonly SchemaIssue[], context: string): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  const seen = new Set<string>();
+  const add = (field: string, message: string) => {
+    const key = `${field}\u0000${message}`;
+    if (seen.has(key) || details.length >= MAX_DETAILS) return;
+    seen.add(key);
+    details.push({ field, message });
+  };
+  const path = (pointer: string | undefined, extra?: string) => {
+    const parts = (pointer ?? '')
+      .split('/')
+      .slice(1)
+      .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
+    if (extra !== undefined) parts.push(extra);
+    return parts.length > 0 ? parts.join('.') : context;
+  };
+  for (const issue of issues) {
+    const params = issue.params ?? {};
+    if (issue.keyword === 'boolean') continue; // "schema is false": repeated by additionalProperties
+    if (issue.keyword === 'additionalProperties') {
+      const names = (params.additionalProperties ?? params.additionalProperty) as string | string[] | undefined;
+      for (const name of [names ?? []].flat()) add(path(issue.instancePath, name), 'unknown field');
+      continue;
+    }
+    if (issue.keyword === 'required') {
+      const names = (params.requiredProperties ?? params.missingProperty) as string | string[] | undefined;
+      for (const name of [names ?? []].flat()) add(path(issue.instancePath, name), 'is required');
+      continue;
+    }
+    add(path(issue.instancePath), issue.message ?? 'is invalid');
+  }
+  return details;
+}
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  429: 'rate_limited',
+};
+
+/** Any thrown value as an AppError: validation failures, fastify's own 4xx errors, or a 500. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const e = error as Partial<FastifyError> & { validation?: SchemaIssue[]; validationContext?: string };
+  if (Array.isArray(e.validation)) {
+    const details = validationDetails(e.validation, e.validationContext ?? 'body');
+    const summary = details.map((d) => `${d.field}: ${d.message}`).join('; ');
+    return new AppError('validation_failed', summary || 'the request is invalid', { details, cause: error });
+  }
+  const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    const code = STATUS_CODES[status] ?? 'invalid_request';
+    const message =
+      code === 'payload_too_large'
+        ? 'the request body is too large'
+        : e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+          ? 'the request body is not valid JSON'
+          : (e.message ?? 'invalid request');
+    return new AppError(code, message, { cause: error });
+  }
+  return new AppError('internal_error', 'internal error', { cause: error });
+}
+
+/** The one error handler: every error becomes `{"error": {code, message, details?}}`. */
+export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const appError = toAppError(error);
+  if (appError.code === 'internal_error') request.log.error({ err: error }, 'request failed');
+  else request.log.info({ code: appError.code, message: appError.message }, 'request rejected');
+  return reply.code(appError.statusCode).send(errorBody(appError));
+}
+
+export function errorBody(error: AppError) {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details && error.details.length > 0 ? { details: error.details } : {}),
+    },
+  };
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const path = request.url.split('?')[0] ?? '';
+  return reply.code(404).send(errorBody(new AppError('not_found', `no route ${request.method} ${path.slice(0, 200)}`)));
+}

@@ -1,0 +1,91 @@
+import type { Logger } from '@event-scheduler/logging';
+import type { Models } from '@event-scheduler/models';
+import type { QueueSet } from '@event-scheduler/queues';
+import { type Clock, systemClock } from '@event-scheduler/scheduling';
+import { type ApiKeyService, createApiKeyService } from './api-key.service.js';
+import { createEventService, type EventService } from './event.service.js';
+import { createOccurrenceService, type OccurrenceService } from './occurrence.service.js';
+import { createPlanningPort, type PlanningPort } from './planning.js';
+import { createRuleCompiler } from './rules.js';
+import { createScheduleService, type ScheduleService } from './schedule.service.js';
+import { createSigningSecretService, type SigningSecretService } from './signing-secret.service.js';
+
+/** What the services read from configuration (see `serviceSettings` in config.ts). */
+export interface ServiceSettings {
+  minIntervalSeconds: number;
+  backfillMaxOccurrences: number;
+  signingSecretOverlapMs: number;
+  /** Default retry_policy.max_attempts: worker.max_retries + 1. */
+  defaultMaxAttempts: number;
+  /** How far ahead planning looks (prequeuer.event_timeframe_minutes). */
+  planningWindowMs: number;
+  /** How long before due the dispatcher takes an occurrence (dispatcher.lead_ms). */
+  dispatcherLeadMs: number;
+}
+
+export interface ApiServices {
+  apiKeys: ApiKeyService;
+  schedules: ScheduleService;
+  occurrences: OccurrenceService;
+  events: EventService;
+  signingSecrets: SigningSecretService;
+}
+
+export interface CreateServicesDeps {
+  models: Models;
+  queues: QueueSet;
+  log: Logger;
+  settings: ServiceSettings;
+  clock?: Clock;
+  /** Replaces the shared planning code (tests of the API alone); default the real one. */
+  planning?: PlanningPort;
+}
+
+/** Wires every service of the API from its connections: plain factories, no container. */
+export function createServices({
+  models,
+  queues,
+  log,
+  settings,
+  clock = systemClock,
+  planning,
+}: CreateServicesDeps): ApiServices {
+  const rules = createRuleCompiler({ minIntervalSeconds: settings.minIntervalSeconds });
+  const port =
+    planning ??
+    createPlanningPort({
+      models,
+      queues,
+      log,
+      windowMs: settings.planningWindowMs,
+      leadMs: settings.dispatcherLeadMs,
+      limits: { minIntervalSeconds: settings.minIntervalSeconds },
+    });
+  return {
+    apiKeys: createApiKeyService({ models, clock, log }),
+    schedules: createScheduleService({
+      models,
+      planning: port,
+      rules,
+      clock,
+      log,
+      settings: {
+        defaultRetryPolicy: {
+          max_attempts: settings.defaultMaxAttempts,
+          min_backoff_ms: 1000,
+          max_backoff_ms: 3_600_000,
+        },
+      },
+    }),
+    occurrences: createOccurrenceService({
+      models,
+      planning: port,
+      rules,
+      clock,
+      log,
+      settings: { backfillMaxOccurrences: settings.backfillMaxOccurrences, backfillPaceMs: 50 },
+    }),
+    events: createEventService({ models, queues, clock, log }),
+    signingSecrets: createSigningSecretService({ models, clock, log, overlapMs: settings.signingSecretOverlapMs }),
+  };
+}

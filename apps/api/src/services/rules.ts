@@ -1,0 +1,97 @@
+import { type CompiledRule, compileRule, type RuleError, SchedulingError } from '@event-scheduler/scheduling';
+import { AppError, type ErrorDetail } from '../errors.js';
+
+export interface RuleCompilerOptions {
+  /** Smallest gap between two occurrences of a new rule (api.min_interval_seconds). */
+  minIntervalSeconds: number;
+  /** Compiled stored rules kept in memory; default 1000. */
+  cacheSize?: number;
+}
+
+export interface OccurrenceWindow {
+  from: Date;
+  to: Date;
+  limit: number;
+  detail: boolean;
+}
+
+export type ExpandedOccurrences =
+  | string[]
+  | { at: string; local: string; offset: string; dst: 'gap_shifted' | 'fold' | null }[];
+
+export interface RuleCompiler {
+  /** Compiles a rule a user sent; throws validation_failed naming each problem. */
+  compileInput(
+    text: string,
+    timezone: string | undefined,
+    now: Date,
+    limits?: { maxOccurrencesPerCall?: number },
+  ): CompiledRule;
+  /** Compiles a stored (canonical, DTSTART included) rule, cached; throws conflict if it no longer compiles. */
+  compileStored(text: string, timezone: string): CompiledRule;
+  /** The occurrences in a window as ISO strings, or described; a rule too costly to expand is a 400. */
+  expand(rule: CompiledRule, window: OccurrenceWindow): ExpandedOccurrences;
+}
+
+const ruleDetail = (e: RuleError): ErrorDetail => ({
+  field: e.part.startsWith('timezone=') ? 'timezone' : 'rrule',
+  message: e.message,
+  code: e.code,
+  part: e.part,
+});
+
+export function ruleErrorToAppError(errors: readonly RuleError[]): AppError {
+  const details = errors.map(ruleDetail);
+  return new AppError('validation_failed', details.map((d) => `${d.field}: ${d.message}`).join('; '), { details });
+}
+
+/** A SchedulingError (expansion cap or a rule too rare) as a 400: the request asked for too much. */
+export function schedulingErrorToAppError(error: unknown): unknown {
+  if (!(error instanceof SchedulingError)) return error;
+  return new AppError('validation_failed', `rrule: ${error.message}`, {
+    details: [{ field: 'rrule', message: error.message, code: error.code }],
+  });
+}
+
+export function createRuleCompiler({ minIntervalSeconds, cacheSize = 1000 }: RuleCompilerOptions): RuleCompiler {
+  // Stored rules carry DTSTART, so compiling them does not depend on `now`: safe to cache by text.
+  const cache = new Map<string, CompiledRule>();
+  return {
+    compileInput(text, timezone, now, limits = {}) {
+      const result = compileRule(
+        { text, ...(timezone === undefined ? {} : { timezone }), now },
+        {
+          minIntervalSeconds,
+          ...limits,
+        },
+      );
+      if (!result.ok) throw ruleErrorToAppError(result.errors);
+      return result.rule;
+    },
+    compileStored(text, timezone) {
+      const key = `${timezone}\n${text}`;
+      const hit = cache.get(key);
+      if (hit) {
+        cache.delete(key);
+        cache.set(key, hit);
+        return hit;
+      }
+      // The minimum interval may have been lower when the rule was saved; it stays valid.
+      const result = compileRule({ text, timezone, now: new Date() }, { minIntervalSeconds: 1 });
+      if (!result.ok) {
+        throw new AppError('conflict', `the stored rule no longer compiles: ${result.errors[0]?.message ?? ''}`);
+      }
+      cache.set(key, result.rule);
+      if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+      return result.rule;
+    },
+    expand(rule, { from, to, limit, detail }) {
+      try {
+        if (!detail) return rule.between(from, to, limit).map((d) => d.toISOString());
+        return rule.describe(from, to, limit).map(({ at, local, offset, dst }) => ({ at, local, offset, dst }));
+      } catch (error) {
+        throw schedulingErrorToAppError(error);
+      }
+    },
+  };
+}

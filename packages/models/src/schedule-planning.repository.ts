@@ -1,0 +1,236 @@
+import { Types } from 'mongoose';
+import type { EventRecord } from './event.repository.js';
+import type { EventDoc, EventStatus } from './event.schema.js';
+import type { Models } from './models.js';
+import type { ScheduleRecord } from './schedule.repository.js';
+import type { PlanCursor, ScheduleStatus } from './schedule.schema.js';
+
+/**
+ * Active, not deleted schedules whose next unplanned run is at or before `until`, soonest first
+ * (the (status, next_run_at) index). `exclude` leaves out schedules already handled in this tick.
+ */
+export function findDueSchedules(
+  models: Pick<Models, 'schedules'>,
+  { until, limit, exclude = [] }: { until: Date; limit: number; exclude?: Types.ObjectId[] },
+): Promise<ScheduleRecord[]> {
+  return models.schedules
+    .find({
+      status: 'active',
+      deleted_at: null,
+      next_run_at: { $lte: until },
+      ...(exclude.length > 0 ? { _id: { $nin: exclude } } : {}),
+    })
+    .sort({ next_run_at: 1 })
+    .limit(limit)
+    .lean<ScheduleRecord[]>()
+    .exec();
+}
+
+/** One schedule by id, with its tenant (every query of tenant data filters by tenant). */
+export function findScheduleForPlanning(
+  models: Pick<Models, 'schedules'>,
+  tenantId: string,
+  scheduleId: Types.ObjectId | string,
+): Promise<ScheduleRecord | null> {
+  return models.schedules.findOne({ _id: scheduleId, tenant_id: tenantId }).lean<ScheduleRecord>().exec();
+}
+
+export interface CursorAdvance {
+  schedule: Pick<ScheduleRecord, '_id' | 'tenant_id' | 'version' | 'cursor'>;
+  cursor: PlanCursor;
+  nextRunAt: Date | null;
+  /** `completed` once the rule is used up. */
+  status?: ScheduleStatus;
+}
+
+/**
+ * Stores each schedule's new planning cursor, conditional on the cursor and version it was planned
+ * from, so a planner working from a stale read cannot move a cursor backwards or plan over a newer
+ * version. Returns the ids whose update matched nothing (someone else moved them first).
+ * FerretDB v1 does not run the filter and the write atomically, so this narrows races but is not
+ * what prevents duplicates: the unique (schedule_id, occurrence_at) index and job ids do that.
+ */
+export async function advancePlanningCursors(
+  models: Pick<Models, 'schedules'>,
+  advances: CursorAdvance[],
+  now: Date,
+): Promise<Types.ObjectId[]> {
+  if (advances.length === 0) return [];
+  const ops = advances.map(({ schedule, cursor, nextRunAt, status }) => ({
+    updateOne: {
+      filter: {
+        _id: schedule._id,
+        tenant_id: schedule.tenant_id,
+        version: schedule.version,
+        status: 'active',
+        ...(schedule.cursor
+          ? { 'cursor.last_at': schedule.cursor.last_at, 'cursor.count': schedule.cursor.count }
+          : { cursor: null }),
+      },
+      update: {
+        $set: {
+          cursor: { last_at: cursor.last_at, count: cursor.count, anchor: cursor.anchor },
+          next_run_at: nextRunAt,
+          updated_at: now,
+          ...(status ? { status } : {}),
+        },
+      },
+    },
+  }));
+  // One conditional update per schedule, sent concurrently: each reports its own match count.
+  const missed: Types.ObjectId[] = [];
+  await Promise.all(
+    ops.map(async (op, i) => {
+      const result = await models.schedules.collection.updateOne(op.updateOne.filter, op.updateOne.update);
+      if (result.matchedCount === 0) missed.push(advances[i]?.schedule._id as Types.ObjectId);
+    }),
+  );
+  return missed;
+}
+
+/** The write error codes of a failed unordered insert, by index in the batch. */
+function writeErrorsOf(error: unknown): { index: number; code: number | undefined }[] | undefined {
+  const raw = (error as { writeErrors?: unknown }).writeErrors;
+  if (raw === undefined) return undefined;
+  const list = (Array.isArray(raw) ? raw : [raw]) as { index?: number; code?: number; err?: { code?: number } }[];
+  return list.map((e) => ({ index: e.index ?? -1, code: e.code ?? e.err?.code }));
+}
+
+/**
+ * Inserts new events unordered; an event whose (schedule_id, occurrence_at) exists already is
+ * left out (E11000: another planner, or an earlier run, planned it). Returns the ones inserted.
+ * Uses the driver directly: mongoose's insertMany costs several times more per document.
+ */
+export async function insertNewEvents(models: Pick<Models, 'events'>, docs: EventRecord[]): Promise<EventRecord[]> {
+  if (docs.length === 0) return [];
+  try {
+    await models.events.collection.insertMany(docs, { ordered: false });
+    return docs;
+  } catch (error) {
+    const errors = writeErrorsOf(error);
+    if (!errors || errors.some((e) => e.code !== 11000 || e.index < 0)) throw error;
+    const duplicates = new Set(errors.map((e) => e.index));
+    return docs.filter((_, i) => !duplicates.has(i));
+  }
+}
+
+/** Occurrence instants (ms) of one schedule already in `archived_events` between `from` and `to`. */
+export async function findArchivedOccurrences(
+  models: Pick<Models, 'archivedEvents'>,
+  schedule: Pick<ScheduleRecord, '_id' | 'tenant_id'>,
+  from: Date,
+  to: Date,
+): Promise<Set<number>> {
+  const rows = await models.archivedEvents
+    .find(
+      { tenant_id: schedule.tenant_id, schedule_id: schedule._id, occurrence_at: { $gte: from, $lte: to } },
+      { occurrence_at: 1 },
+    )
+    .lean()
+    .exec();
+  return new Set(rows.map((r) => r.occurrence_at.getTime()));
+}
+
+/** Removes events this planner inserted but must not keep (re-created after being archived). */
+export async function deleteEvents(models: Pick<Models, 'events'>, ids: Types.ObjectId[]): Promise<void> {
+  if (ids.length > 0) await models.events.deleteMany({ _id: { $in: ids } });
+}
+
+/** Live (not archived) events of one schedule in the given statuses, optionally only older versions. */
+export function findLiveEventsOfSchedule(
+  models: Pick<Models, 'events'>,
+  schedule: Pick<ScheduleRecord, '_id' | 'tenant_id'>,
+  { statuses, belowVersion }: { statuses: readonly EventStatus[]; belowVersion?: number },
+): Promise<EventRecord[]> {
+  return models.events
+    .find({
+      tenant_id: schedule.tenant_id,
+      schedule_id: schedule._id,
+      status: { $in: [...statuses] },
+      ...(belowVersion !== undefined ? { schedule_version: { $lt: belowVersion } } : {}),
+    })
+    .lean<EventRecord[]>()
+    .exec();
+}
+
+/**
+ * Every live event in one status (optionally last changed before `updatedBefore`), streamed in
+ * batches, for reconciliation. Unsorted on purpose: FerretDB v1 sorts in memory, and a filter of
+ * plain equalities is the only kind it runs inside PostgreSQL.
+ */
+export function streamEventsByStatus(
+  models: Pick<Models, 'events'>,
+  status: EventStatus,
+  { updatedBefore, batchSize = 1000 }: { updatedBefore?: Date; batchSize?: number } = {},
+): AsyncIterable<EventRecord> {
+  return models.events
+    .find({ status, ...(updatedBefore ? { updated_at: { $lt: updatedBefore } } : {}) })
+    .lean<EventRecord[]>()
+    .cursor({ batchSize }) as unknown as AsyncIterable<EventRecord>;
+}
+
+/** Events by id (re-read before acting on a reconciliation candidate). */
+export function findEventsByIds(models: Pick<Models, 'events'>, ids: Types.ObjectId[]): Promise<EventRecord[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return models.events
+    .find({ _id: { $in: ids } })
+    .lean<EventRecord[]>()
+    .exec();
+}
+
+/** One live event by id and tenant. */
+export function findLiveEvent(
+  models: Pick<Models, 'events'>,
+  tenantId: string,
+  eventId: Types.ObjectId | string,
+): Promise<EventRecord | null> {
+  return models.events.findOne({ _id: eventId, tenant_id: tenantId }).lean<EventRecord>().exec();
+}
+
+/**
+ * Deletes archived events archived before `cutoff`, `batch` at a time (FerretDB v1 has no TTL
+ * index). Returns how many were deleted.
+ */
+export async function purgeArchivedEvents(
+  models: Pick<Models, 'archivedEvents'>,
+  cutoff: Date,
+  batch = 5000,
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const ids = await models.archivedEvents
+      .find({ archived_at: { $lt: cutoff } }, { _id: 1 })
+      .limit(batch)
+      .lean()
+      .exec();
+    if (ids.length === 0) return deleted;
+    const result = await models.archivedEvents.deleteMany({ _id: { $in: ids.map((r) => r._id) } });
+    deleted += result.deletedCount;
+    if (ids.length < batch) return deleted;
+  }
+}
+
+/** A new event document, ready for {@link insertNewEvents}. */
+export function newEventDoc(
+  schedule: Pick<ScheduleRecord, '_id' | 'tenant_id' | 'version'>,
+  occurrenceAt: Date,
+  kind: EventDoc['kind'],
+  now: Date,
+  message: string,
+): EventRecord {
+  return {
+    _id: new Types.ObjectId(),
+    tenant_id: schedule.tenant_id,
+    schedule_id: schedule._id,
+    schedule_version: schedule.version,
+    occurrence_at: occurrenceAt,
+    kind,
+    status: 'scheduled',
+    history: [{ time: now, status: 'scheduled', message }],
+    attempts: [],
+    next_attempt_at: null,
+    finished_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+}

@@ -1,0 +1,80 @@
+import { type Receiver, type ServiceProcess, startReceiver } from '@event-scheduler/testing';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { type PlanningDeps, planSchedule } from '../src/index.js';
+import { changeSchedule, deliveries, duplicates, sleep, startService, until } from './e2e-fixtures.js';
+import { everySeconds, type Harness, insertSchedule, openHarness } from './fixtures.js';
+
+jest.setTimeout(120_000);
+
+let h: Harness;
+let receiver: Receiver;
+let deps: PlanningDeps;
+const services: ServiceProcess[] = [];
+
+beforeAll(async () => {
+  h = await openHarness('e2edelivery');
+  receiver = await startReceiver();
+  deps = { models: h.models, queues: h.queues, log: h.log, windowMs: 60_000, leadMs: 1000 };
+  for (const role of ['worker', 'dispatcher', 'prequeuer'] as const) services.push(await startService(h, role));
+});
+
+afterAll(async () => {
+  await Promise.all(services.map((s) => s.stop()));
+  await receiver.close();
+  await h.close();
+});
+
+describe('end to end: planned, dispatched, delivered', () => {
+  it('delivers an every-second schedule created 2 s before its first occurrence: ten, in order, once each', async () => {
+    const created = new Date();
+    const first = new Date(Math.ceil((created.getTime() + 2000) / 1000) * 1000);
+    const schedule = await insertSchedule(h.models, {
+      rule: `${everySeconds(1, first)};COUNT=10`,
+      callbackUrl: `${receiver.url}/ten`,
+      now: created,
+    });
+    // What the API does right after creating it: plan at once, not at the next tick.
+    await planSchedule(deps, schedule, created);
+    const id = schedule._id.toHexString();
+    await receiver.waitFor(10, 30_000, (r) => r.path === '/ten');
+    await sleep(1500); // anything extra would show up now
+    const got = deliveries(receiver).filter((d) => d.scheduleId === id);
+    const lateness = got.map((d) => Math.round(d.arrivedAt - d.scheduledAt));
+    console.log(`lateness of the ten occurrences (ms): ${lateness.join(', ')}`);
+    expect(got.map((d) => d.scheduledAt)).toEqual([...Array(10).keys()].map((i) => first.getTime() + i * 1000));
+    expect(duplicates(got)).toEqual([]);
+    await until(async () => (await h.models.schedules.findById(schedule._id).lean())?.status === 'completed', 15_000, 'completed');
+  });
+
+  it('pause, resume, update and delete take effect before the call returns (checked by the receiver)', async () => {
+    const start = new Date(Math.ceil((Date.now() + 1500) / 1000) * 1000);
+    let schedule = await insertSchedule(h.models, { rule: everySeconds(1, start), callbackUrl: `${receiver.url}/v1` });
+    await planSchedule(deps, schedule, new Date());
+    const id = schedule._id.toHexString();
+    const mine = () => deliveries(receiver).filter((d) => d.scheduleId === id);
+    await until(() => mine().length >= 3, 20_000, 'first deliveries');
+
+    schedule = await changeSchedule(h, deps, schedule, { status: 'paused' });
+    const paused = Date.now();
+    await sleep(3000);
+    const duringPause = mine().filter((d) => d.arrivedAt > paused);
+    expect(duringPause).toEqual([]);
+
+    schedule = await changeSchedule(h, deps, schedule, { status: 'active' });
+    const resumed = Date.now();
+    await until(() => mine().filter((d) => d.arrivedAt > resumed).length >= 2, 15_000, 'deliveries after resume');
+    // Nothing planned during the pause was sent afterwards: every delivery after the resume is for later.
+    expect(mine().filter((d) => d.arrivedAt > resumed && d.scheduledAt < resumed - 1000)).toEqual([]);
+
+    schedule = await changeSchedule(h, deps, schedule, { callbackUrl: `${receiver.url}/v2` });
+    const updated = Date.now();
+    await until(() => mine().filter((d) => d.path === '/v2').length >= 2, 15_000, 'deliveries to the new URL');
+    expect(mine().filter((d) => d.arrivedAt > updated && d.path === '/v1')).toEqual([]);
+
+    await changeSchedule(h, deps, schedule, { deleted: true });
+    const deleted = Date.now();
+    await sleep(3000);
+    expect(mine().filter((d) => d.arrivedAt > deleted)).toEqual([]);
+    expect(duplicates(mine())).toEqual([]);
+  });
+});

@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
-import { ADMIN_KEY, scheduleBody, startTestApi, type TestApi } from './helpers.js';
+import { ADMIN_KEY, HOOK_TIMEOUT_MS, scheduleBody, startTestApi, type TestApi } from './helpers.js';
 
 let api: TestApi;
 const admin = { 'x-admin-key': ADMIN_KEY };
 
 beforeAll(async () => {
   api = await startTestApi('api-auth');
-});
+}, HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   await api?.close();
-});
+}, HOOK_TIMEOUT_MS);
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -94,8 +94,14 @@ describe('admin API keys', () => {
   });
 
   it('gives a second key to an existing tenant: both see the same schedules', async () => {
-    const first = await api.call('POST', '/admin/api-keys', { headers: admin, body: { name: 'one', tenant_id: 'acme' } });
-    const second = await api.call('POST', '/admin/api-keys', { headers: admin, body: { name: 'two', tenant_id: 'acme' } });
+    const first = await api.call('POST', '/admin/api-keys', {
+      headers: admin,
+      body: { name: 'one', tenant_id: 'acme' },
+    });
+    const second = await api.call('POST', '/admin/api-keys', {
+      headers: admin,
+      body: { name: 'two', tenant_id: 'acme' },
+    });
     const created = await api.call('POST', '/api/schedules', { key: first.body.key, body: scheduleBody() });
     const seen = await api.call('GET', `/api/schedules/${created.body.id}`, { key: second.body.key });
     expect(seen.status).toBe(200);
@@ -131,9 +137,9 @@ describe('admin API keys', () => {
   });
 
   it('accepts the admin key as a Bearer token', async () => {
-    expect((await api.call('GET', '/admin/api-keys', { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).status).toBe(
-      200,
-    );
+    expect(
+      (await api.call('GET', '/admin/api-keys', { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).status,
+    ).toBe(200);
   });
 
   it.each([
@@ -158,8 +164,8 @@ describe('the admin API without an admin key configured', () => {
   let closed: TestApi;
   beforeAll(async () => {
     closed = await startTestApi('api-noadmin', { app: { adminApiKey: '' } });
-  });
-  afterAll(async () => closed?.close());
+  }, HOOK_TIMEOUT_MS);
+  afterAll(async () => closed?.close(), HOOK_TIMEOUT_MS);
 
   it('answers 403 forbidden whatever is sent', async () => {
     for (const headers of [{}, { 'x-admin-key': '' }, { 'x-admin-key': 'anything' }] as Record<string, string>[]) {
@@ -187,8 +193,8 @@ describe('rate limiting', () => {
   let limited: TestApi;
   beforeAll(async () => {
     limited = await startTestApi('api-ratelimit', { app: { rateLimitPerMinute: 3 } });
-  });
-  afterAll(async () => limited?.close());
+  }, HOOK_TIMEOUT_MS);
+  afterAll(async () => limited?.close(), HOOK_TIMEOUT_MS);
 
   it('answers 429 rate_limited with Retry-After once a key used its minute, per key', async () => {
     const key = await limited.newKey();
@@ -217,7 +223,13 @@ describe('signing secrets', () => {
     const wh = new Webhook(first.body.secret);
     const now = new Date();
     const signature = wh.sign('msg_1', now, '{"a":1}');
-    expect(wh.verify('{"a":1}', { 'webhook-id': 'msg_1', 'webhook-timestamp': String(Math.floor(+now / 1000)), 'webhook-signature': signature })).toEqual({ a: 1 });
+    expect(
+      wh.verify('{"a":1}', {
+        'webhook-id': 'msg_1',
+        'webhook-timestamp': String(Math.floor(+now / 1000)),
+        'webhook-signature': signature,
+      }),
+    ).toEqual({ a: 1 });
   });
 
   it('rotates: a new secret, and the old one keeps signing for the overlap', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { scheduleBody, startTestApi, type TestApi } from './helpers.js';
+import { HOOK_TIMEOUT_MS, scheduleBody, startTestApi, type TestApi } from './helpers.js';
 
 let api: TestApi;
 let key: string;
@@ -9,11 +9,11 @@ beforeAll(async () => {
   api = await startTestApi('api-events');
   key = await api.newKey('tenant-a');
   otherKey = await api.newKey('tenant-b');
-});
+}, HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   await api?.close();
-});
+}, HOOK_TIMEOUT_MS);
 
 async function newSchedule(as = key): Promise<string> {
   const reply = await api.call('POST', '/api/schedules', { key: as, body: scheduleBody() });
@@ -91,7 +91,7 @@ describe('event lists and details', () => {
       await live(scheduleId, 'tenant-a', new Date(Date.now() + 7_200_000)),
       await live(scheduleId, 'tenant-a', new Date(Date.now() + 3_600_000)),
     ];
-  });
+  }, HOOK_TIMEOUT_MS);
 
   it('lists pending events, the next first', async () => {
     const reply = await api.call('GET', `/api/schedules/${scheduleId}/events/pending`, { key });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { scheduleBody, startTestApi, type TestApi } from './helpers.js';
+import { HOOK_TIMEOUT_MS, scheduleBody, startTestApi, type TestApi } from './helpers.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 12);
@@ -22,14 +22,29 @@ beforeAll(async () => {
   key = await api.newKey();
   const created = await api.call('POST', '/api/schedules', { key, body: scheduleBody() });
   scheduleId = created.body.id;
-});
+}, HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   await api?.close();
-});
+}, HOOK_TIMEOUT_MS);
 
-const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, '');
-const zone = fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Apia', 'Nope/Nowhere', 'utc', '', 'EST5EDT');
+const stamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, '');
+const zone = fc.constantFrom(
+  'UTC',
+  'Europe/Berlin',
+  'America/New_York',
+  'Asia/Kathmandu',
+  'Australia/Lord_Howe',
+  'Pacific/Apia',
+  'Nope/Nowhere',
+  'utc',
+  '',
+  'EST5EDT',
+);
 const number = fc.oneof(
   fc.integer({ min: -400, max: 400 }),
   fc.constantFrom(0, 1, 53, 366, 10_000, 2 ** 31, -(2 ** 31), 1e21),
@@ -37,23 +52,60 @@ const number = fc.oneof(
 );
 const byDay = fc
   .array(
-    fc.tuple(fc.option(fc.integer({ min: -60, max: 60 }), { nil: undefined }), fc.constantFrom('MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU', 'XX')),
+    fc.tuple(
+      fc.option(fc.integer({ min: -60, max: 60 }), { nil: undefined }),
+      fc.constantFrom('MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU', 'XX'),
+    ),
     { minLength: 1, maxLength: 5 },
   )
   .map((days) => `BYDAY=${days.map(([n, d]) => `${n ?? ''}${d}`).join(',')}`);
 const part = fc.oneof(
   fc
     .tuple(
-      fc.constantFrom('INTERVAL', 'COUNT', 'BYSECOND', 'BYMINUTE', 'BYHOUR', 'BYMONTHDAY', 'BYYEARDAY', 'BYWEEKNO', 'BYMONTH', 'BYSETPOS'),
+      fc.constantFrom(
+        'INTERVAL',
+        'COUNT',
+        'BYSECOND',
+        'BYMINUTE',
+        'BYHOUR',
+        'BYMONTHDAY',
+        'BYYEARDAY',
+        'BYWEEKNO',
+        'BYMONTH',
+        'BYSETPOS',
+      ),
       fc.array(number, { minLength: 1, maxLength: 4 }),
     )
     .map(([name, values]) => `${name}=${values.join(',')}`),
   byDay,
-  fc.constantFrom('WKST=MO', 'WKST=SU', 'UNTIL=20300101T000000Z', 'UNTIL=19990101', 'UNTIL=garbage', 'X-FOO=1', 'RSCALE=GREGORIAN', ''),
+  fc.constantFrom(
+    'WKST=MO',
+    'WKST=SU',
+    'UNTIL=20300101T000000Z',
+    'UNTIL=19990101',
+    'UNTIL=garbage',
+    'X-FOO=1',
+    'RSCALE=GREGORIAN',
+    '',
+  ),
 );
-const freq = fc.constantFrom('SECONDLY', 'MINUTELY', 'HOURLY', 'DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY', 'FORTNIGHTLY', '');
+const freq = fc.constantFrom(
+  'SECONDLY',
+  'MINUTELY',
+  'HOURLY',
+  'DAILY',
+  'WEEKLY',
+  'MONTHLY',
+  'YEARLY',
+  'FORTNIGHTLY',
+  '',
+);
 const recur = fc.tuple(freq, fc.array(part, { maxLength: 5 })).map(([f, parts]) => [`FREQ=${f}`, ...parts].join(';'));
-const date = fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2300-01-01T00:00:00Z'), noInvalidDate: true });
+const date = fc.date({
+  min: new Date('1900-01-01T00:00:00Z'),
+  max: new Date('2300-01-01T00:00:00Z'),
+  noInvalidDate: true,
+});
 const dtstart = fc.oneof(
   date.map((d) => `DTSTART:${stamp(d)}Z`),
   fc.tuple(zone, date).map(([z, d]) => `DTSTART;TZID=${z}:${stamp(d)}`),
@@ -65,7 +117,13 @@ const ruleText = fc.oneof(
   recur,
   recur.map((r) => `RRULE:${r}`),
   fc
-    .tuple(dtstart, recur, fc.option(dateList, { nil: undefined }), fc.option(dateList, { nil: undefined }), fc.constantFrom('\n', '\r\n', ' '))
+    .tuple(
+      dtstart,
+      recur,
+      fc.option(dateList, { nil: undefined }),
+      fc.option(dateList, { nil: undefined }),
+      fc.constantFrom('\n', '\r\n', ' '),
+    )
     .map(([start, r, ex, rd, eol]) =>
       [start, `RRULE:${r}`, ex ? `EXDATE:${ex}` : '', rd ? `RDATE:${rd}` : ''].filter(Boolean).join(eol),
     ),
@@ -77,20 +135,34 @@ const createBody = fc.record(
   {
     name: fc.oneof(fc.string({ maxLength: 250 }), any),
     rrule: fc.oneof(ruleText, ruleText, any),
-    callback_url: fc.oneof(fc.webUrl(), fc.constantFrom('ftp://x/y', 'http://', 'javascript:alert(1)', 'http://[::1]:99999/', 'https://u:p@h/'), fc.string(), any),
+    callback_url: fc.oneof(
+      fc.webUrl(),
+      fc.constantFrom('ftp://x/y', 'http://', 'javascript:alert(1)', 'http://[::1]:99999/', 'https://u:p@h/'),
+      fc.string(),
+      any,
+    ),
     timezone: fc.oneof(zone, fc.string({ maxLength: 70 }), any),
     method: fc.oneof(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'get'), fc.string({ maxLength: 8 })),
-    headers: fc.oneof(fc.dictionary(fc.string({ maxLength: 20 }), fc.oneof(fc.string({ maxLength: 40 }), any), { maxKeys: 25 }), any),
+    headers: fc.oneof(
+      fc.dictionary(fc.string({ maxLength: 20 }), fc.oneof(fc.string({ maxLength: 40 }), any), { maxKeys: 25 }),
+      any,
+    ),
     body: fc.oneof(fc.string({ maxLength: 200 }), fc.jsonValue({ maxDepth: 3 })),
     timeout_ms: fc.oneof(fc.integer(), fc.double(), fc.string({ maxLength: 6 })),
     retry_policy: fc.oneof(
-      fc.record({ max_attempts: fc.integer({ min: -5, max: 200 }), min_backoff_ms: fc.integer(), max_backoff_ms: fc.integer() }, { requiredKeys: [] }),
+      fc.record(
+        { max_attempts: fc.integer({ min: -5, max: 200 }), min_backoff_ms: fc.integer(), max_backoff_ms: fc.integer() },
+        { requiredKeys: [] },
+      ),
       any,
     ),
     misfire_policy: fc.oneof(fc.constantFrom('fire_once', 'fire_all', 'skip', 'never'), any),
     overlap_policy: fc.oneof(fc.constantFrom('allow', 'skip', 'cancel_previous', 'queue'), any),
     max_consecutive_failures: fc.oneof(fc.integer({ min: -10, max: 20_000 }), any),
-    metadata: fc.oneof(fc.dictionary(fc.string({ maxLength: 70 }), fc.oneof(fc.string({ maxLength: 300 }), any), { maxKeys: 40 }), any),
+    metadata: fc.oneof(
+      fc.dictionary(fc.string({ maxLength: 70 }), fc.oneof(fc.string({ maxLength: 300 }), any), { maxKeys: 40 }),
+      any,
+    ),
   },
   { requiredKeys: [] },
 );
@@ -98,8 +170,15 @@ const previewBody = fc.record(
   {
     rrule: fc.oneof(ruleText, ruleText, any),
     timezone: fc.oneof(zone, any),
-    from: fc.oneof(date.map((d) => d.toISOString()), fc.string({ maxLength: 30 }), any),
-    to: fc.oneof(date.map((d) => d.toISOString()), any),
+    from: fc.oneof(
+      date.map((d) => d.toISOString()),
+      fc.string({ maxLength: 30 }),
+      any,
+    ),
+    to: fc.oneof(
+      date.map((d) => d.toISOString()),
+      any,
+    ),
     limit: fc.oneof(fc.integer({ min: -5, max: 2000 }), any),
     detail: fc.oneof(fc.boolean(), any),
   },

@@ -11,6 +11,7 @@ import { connectMongo, ensureIndexes, type Models, registerModels } from '@event
 import { createQueues, createRedis, QUEUE_NAMES, type QueueSet, waitForRedis } from '@event-scheduler/queues';
 import { createMetricsRegistry } from '@event-scheduler/runtime';
 import { type TestServices, testServices } from '@event-scheduler/testing';
+import { jest } from '@jest/globals';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
@@ -57,7 +58,10 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-const sharedContext = Object.fromEntries(SHARED_SCHEMAS.map((s) => [String((s as { $id?: string }).$id), s])) as Record<string, TSchema>;
+const sharedContext = Object.fromEntries(SHARED_SCHEMAS.map((s) => [String((s as { $id?: string }).$id), s])) as Record<
+  string,
+  TSchema
+>;
 
 export async function startTestApi(
   label: string,
@@ -184,3 +188,9 @@ export function scheduleBody(extra: Record<string, unknown> = {}): Record<string
     ...extra,
   };
 }
+
+/** Set-up and tear-down touch the database and Redis on a shared 2-core machine: be generous. */
+export const HOOK_TIMEOUT_MS = 60_000;
+
+// Every test file of the API imports this module: the same generosity for each test.
+jest.setTimeout(30_000);

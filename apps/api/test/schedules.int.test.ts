@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { scheduleBody, startTestApi, type TestApi } from './helpers.js';
+import { HOOK_TIMEOUT_MS, scheduleBody, startTestApi, type TestApi } from './helpers.js';
 
 let api: TestApi;
 let key: string;
@@ -9,11 +9,11 @@ beforeAll(async () => {
   api = await startTestApi('api-schedules');
   key = await api.newKey('tenant-a');
   otherKey = await api.newKey('tenant-b');
-});
+}, HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   await api?.close();
-});
+}, HOOK_TIMEOUT_MS);
 
 const create = async (extra: Record<string, unknown> = {}, as = key) => {
   const reply = await api.call('POST', '/api/schedules', { key: as, body: scheduleBody(extra) });
@@ -123,13 +123,25 @@ describe('POST /api/schedules', () => {
     ['a metadata key with a dot', { metadata: { 'a.b': 'x' } }, 'metadata.a.b'],
     ['a metadata key with a dollar', { metadata: { $where: 'x' } }, 'metadata.$where'],
     ['a metadata value too long', { metadata: { k: 'v'.repeat(257) } }, 'metadata.k'],
-    ['too many metadata labels', { metadata: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) }, 'metadata'],
+    [
+      'too many metadata labels',
+      { metadata: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) },
+      'metadata',
+    ],
     ['a forbidden header', { headers: { Host: 'evil.example' } }, 'headers.Host'],
     ['a webhook-* header', { headers: { 'Webhook-Signature': 'forged' } }, 'headers.Webhook-Signature'],
     ['a header value with CRLF', { headers: { 'X-A': 'a\r\nX-B: b' } }, 'headers.X-A'],
-    ['too many headers', { headers: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`X-H${i}`, 'v'])) }, 'headers'],
+    [
+      'too many headers',
+      { headers: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`X-H${i}`, 'v'])) },
+      'headers',
+    ],
     ['a header name that is not a token', { headers: { 'Bad Name': 'v' } }, 'headers.Bad Name'],
-    ['min backoff above max backoff', { retry_policy: { min_backoff_ms: 10, max_backoff_ms: 5 } }, 'retry_policy.min_backoff_ms'],
+    [
+      'min backoff above max backoff',
+      { retry_policy: { min_backoff_ms: 10, max_backoff_ms: 5 } },
+      'retry_policy.min_backoff_ms',
+    ],
   ];
   it.each(invalid)('rejects %s with 400 validation_failed naming the field', async (_what, extra, field) => {
     const reply = await api.call('POST', '/api/schedules', { key, body: scheduleBody(extra) });
@@ -149,7 +161,10 @@ describe('POST /api/schedules', () => {
   });
 
   it('explains rule errors with their code and the offending part', async () => {
-    const reply = await api.call('POST', '/api/schedules', { key, body: scheduleBody({ rrule: 'FREQ=DAILY;BYHOUR=24' }) });
+    const reply = await api.call('POST', '/api/schedules', {
+      key,
+      body: scheduleBody({ rrule: 'FREQ=DAILY;BYHOUR=24' }),
+    });
     expect(reply.body.error.details[0]).toMatchObject({ field: 'rrule', code: 'OUT_OF_RANGE', part: 'BYHOUR=24' });
   });
 
@@ -200,7 +215,7 @@ describe('GET /api/schedules', () => {
     for (let i = 0; i < 5; i++) await create({ name: `Report ${i}` }, listKey);
     const paused = await create({ name: 'Nightly cleanup' }, listKey);
     expect((await api.call('POST', `/api/schedules/${paused.id}/pause`, { key: listKey })).status).toBe(200);
-  });
+  }, HOOK_TIMEOUT_MS);
 
   it('lists the caller’s schedules only, newest first, with paging', async () => {
     const all = await api.call('GET', '/api/schedules', { key: listKey });
@@ -262,7 +277,10 @@ describe('PUT and PATCH /api/schedules/{id}', () => {
     const s = await create({ rrule: 'FREQ=MINUTELY;INTERVAL=2' });
     const before = await api.call('GET', `/api/schedules/${s.id}/events/pending`, { key });
     expect(before.body.total).toBeGreaterThan(0);
-    const reply = await api.call('PATCH', `/api/schedules/${s.id}`, { key, body: { rrule: 'FREQ=MINUTELY;INTERVAL=3' } });
+    const reply = await api.call('PATCH', `/api/schedules/${s.id}`, {
+      key,
+      body: { rrule: 'FREQ=MINUTELY;INTERVAL=3' },
+    });
     expect(reply.status).toBe(200);
     expect(reply.body.version).toBe(2);
     expect(reply.body.rrule).toMatch(/RRULE:FREQ=MINUTELY;INTERVAL=3$/);
@@ -309,7 +327,10 @@ describe('PUT and PATCH /api/schedules/{id}', () => {
     expect(unknown.body.error.details[0]).toMatchObject({ field: 'status', message: 'unknown field' });
     const rule = await api.call('PUT', `/api/schedules/${s.id}`, { key, body: { rrule: 'FREQ=NEVER' } });
     expect(rule.body.error.code).toBe('validation_failed');
-    const url = await api.call('PATCH', `/api/schedules/${s.id}`, { key, body: { callback_url: 'file:///etc/passwd' } });
+    const url = await api.call('PATCH', `/api/schedules/${s.id}`, {
+      key,
+      body: { callback_url: 'file:///etc/passwd' },
+    });
     expect(url.status).toBe(400);
     const foreign = await api.call('PUT', `/api/schedules/${s.id}`, { key: otherKey, body: { name: 'mine' } });
     expect(foreign.status).toBe(404);
@@ -325,7 +346,9 @@ describe('DELETE /api/schedules/{id}', () => {
     expect(reply.status).toBe(204);
     expect(reply.text).toBe('');
     expect(await api.models.events.countDocuments({ schedule_id: s.id })).toBe(0);
-    expect(await api.models.archivedEvents.countDocuments({ schedule_id: s.id, status: 'cancelled' })).toBeGreaterThan(0);
+    expect(await api.models.archivedEvents.countDocuments({ schedule_id: s.id, status: 'cancelled' })).toBeGreaterThan(
+      0,
+    );
     for (const [method, url] of [
       ['GET', `/api/schedules/${s.id}`],
       ['PUT', `/api/schedules/${s.id}`],
@@ -348,7 +371,12 @@ describe('pause and resume', () => {
     const s = await create({ rrule: 'FREQ=MINUTELY;INTERVAL=2' });
     const paused = await api.call('POST', `/api/schedules/${s.id}/pause`, { key, body: { reason: 'maintenance' } });
     expect(paused.status).toBe(200);
-    expect(paused.body).toMatchObject({ status: 'paused', paused_reason: 'maintenance', version: 2, next_run_at: null });
+    expect(paused.body).toMatchObject({
+      status: 'paused',
+      paused_reason: 'maintenance',
+      version: 2,
+      next_run_at: null,
+    });
     expect(paused.body.paused_at).toEqual(expect.any(String));
     expect(await api.models.events.countDocuments({ schedule_id: s.id })).toBe(0);
     const again = await api.call('POST', `/api/schedules/${s.id}/pause`, { key });
@@ -407,7 +435,10 @@ describe('POST /api/schedules/{id}/backfill', () => {
     const reply = await api.call('POST', `/api/schedules/${s.id}/backfill`, { key, body });
     expect(reply.status).toBe(202);
     expect(reply.body.count).toBe(6);
-    const events = await api.models.events.find({ schedule_id: s.id, kind: 'backfill' }).sort({ occurrence_at: 1 }).lean();
+    const events = await api.models.events
+      .find({ schedule_id: s.id, kind: 'backfill' })
+      .sort({ occurrence_at: 1 })
+      .lean();
     expect(events.map((e) => e.occurrence_at.toISOString())).toEqual(
       [0, 1, 2, 3, 4, 5].map((h) => `2025-01-01T0${h}:00:00.000Z`),
     );
@@ -523,11 +554,17 @@ describe('POST /api/rrule/preview', () => {
   });
 
   it('explains what is wrong with a rule', async () => {
-    const reply = await api.call('POST', '/api/rrule/preview', { key, body: { rrule: 'FREQ=DAILY;COUNT=2;UNTIL=20300101' } });
+    const reply = await api.call('POST', '/api/rrule/preview', {
+      key,
+      body: { rrule: 'FREQ=DAILY;COUNT=2;UNTIL=20300101' },
+    });
     expect(reply.status).toBe(400);
     expect(reply.body.error).toMatchObject({ code: 'validation_failed' });
     expect(reply.body.error.details[0]).toMatchObject({ field: 'rrule', code: 'COUNT_WITH_UNTIL' });
-    const zone = await api.call('POST', '/api/rrule/preview', { key, body: { rrule: 'FREQ=DAILY', timezone: 'Nowhere/City' } });
+    const zone = await api.call('POST', '/api/rrule/preview', {
+      key,
+      body: { rrule: 'FREQ=DAILY', timezone: 'Nowhere/City' },
+    });
     expect(zone.body.error.details[0]).toMatchObject({ field: 'timezone', code: 'UNKNOWN_TZID' });
     const extra = await api.call('POST', '/api/rrule/preview', { key, body: { rrule: 'FREQ=DAILY', dtstart: 'x' } });
     expect(extra.body.error.details[0]).toMatchObject({ field: 'dtstart', message: 'unknown field' });

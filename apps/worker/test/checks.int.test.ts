@@ -24,12 +24,12 @@ const receivers: Receiver[] = [];
 beforeAll(async () => {
   h = await openHarness('worker-checks');
   worker = await startWorker(h, { allowList: '127.0.0.1, ::1' });
-});
+}, 60_000);
 
 afterAll(async () => {
   await worker.stop();
   await h.close();
-});
+}, 60_000);
 
 afterEach(async () => {
   await Promise.all(receivers.splice(0).map((r) => r.close()));

@@ -25,7 +25,7 @@ beforeAll(async () => {
   h = await openHarness('worker-process');
   queues = createQueues({ connection: h.redis, prefix: h.services.queuePrefix });
   receiver = await startReceiver();
-});
+}, 60_000);
 
 afterEach(async () => {
   await Promise.all(processes.splice(0).map((p) => p.stop('SIGKILL')));
@@ -35,7 +35,7 @@ afterAll(async () => {
   await receiver.close();
   await queues.close();
   await h.close();
-});
+}, 60_000);
 
 async function spawnWorker(extra: Record<string, string> = {}): Promise<{ service: ServiceProcess; port: number }> {
   const port = await freePort();

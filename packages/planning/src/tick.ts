@@ -22,7 +22,8 @@ export interface TickOutcome {
 /**
  * One prequeuer tick: reads only the schedules whose next run falls inside the planning window
  * (the (status, next_run_at) index), a batch at a time, and plans each batch in bulk. A planned
- * schedule's next run moves past the window, so the same query returns the next batch; schedules
+ * schedule's next run moves past the window, so the same query returns the next batch (a short
+ * batch is the last, which saves a query: on FerretDB v1 each one scans the collection); schedules
  * that could not finish (rule did not compile, catch-up budget spent) are excluded for the rest of
  * the tick. The window end is fixed at the start; `now` is read fresh for every batch, so the
  * delays of the jobs added stay exact however long the tick takes.
@@ -44,5 +45,7 @@ export async function planningTick(deps: TickDeps): Promise<TickOutcome> {
       const schedule = due[i];
       if (schedule && !r.advanced) exclude.push(schedule._id);
     });
+    // A short batch was the last: the window end is fixed, so nothing else can have come due.
+    if (due.length < batchSize) return outcome;
   }
 }

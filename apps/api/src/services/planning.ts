@@ -24,8 +24,7 @@ export function createPlanningPort(deps: PlanningDeps): PlanningPort {
   return {
     plan: (schedule, now) => planSchedule(deps, schedule, now),
     cancel: (schedule, reason, now) => cancelPlannedEvents(deps, schedule, reason, now),
-    addExtra: (schedule, occurrences, kind, options) =>
-      addExtraEvents(deps, schedule, occurrences, kind, options),
+    addExtra: (schedule, occurrences, kind, options) => addExtraEvents(deps, schedule, occurrences, kind, options),
   };
 }
 

@@ -55,6 +55,9 @@ export async function buildApp({ log, checks, registry, services, settings }: Ap
     routerOptions: { maxParamLength: 200 },
     // A client that trickles its request cannot hold a connection for ever.
     requestTimeout: 30_000,
+    // Errors fastify raises before routing (a badly encoded URL, a path parameter over
+    // maxParamLength) get the same error shape as everything else.
+    frameworkErrors: (error, request, reply) => void errorHandler(error, request, reply),
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.server.maxHeadersCount = MAX_HEADERS;
   // TypeBox checks bodies as sent (no type coercion, unknown fields rejected by the schemas) and

@@ -270,6 +270,21 @@ describe('operations and docs', () => {
     expect(legacy.headers.location).toBe('/docs');
   });
 
+  it.each([
+    '/api/schedules/%E0%A4%A',
+    '/api/schedules?limit=%ZZ&page=%',
+    `/api/schedules/${'a'.repeat(300)}`,
+    '/api/schedules/../../etc/passwd',
+    '/api/schedules?limit=1&limit=2',
+    '/api/schedules/%00',
+  ])('answers the odd URL %s with a 4xx in the error shape', async (url) => {
+    const key = await api.newKey();
+    const reply = await api.call('GET', url, { key });
+    expect(reply.status).toBeGreaterThanOrEqual(400);
+    expect(reply.status).toBeLessThan(500);
+    expect(reply.body.error.code).toEqual(expect.any(String));
+  });
+
   it('answers unknown routes with the error shape', async () => {
     const reply = await api.call('GET', '/api/nothing-here');
     expect(reply.status).toBe(404);

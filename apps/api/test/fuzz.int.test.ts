@@ -190,11 +190,48 @@ const payload = (body: fc.Arbitrary<unknown>) =>
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
     { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
   );
+/** Well-formed bodies whose rule and zone are random: these reach the rule compiler and planning. */
+const ruleOnly = fc.record(
+  { rrule: ruleText, timezone: fc.option(zone, { nil: undefined }) },
+  { requiredKeys: ['rrule'] },
+);
+const createWithRandomRule = ruleOnly.map((r) => JSON.stringify(scheduleBody(r)));
+const previewWithRandomRule = fc
+  .tuple(
+    ruleOnly,
+    fc.option(
+      date.map((d) => d.toISOString()),
+      { nil: undefined },
+    ),
+    fc.option(fc.integer({ min: 1, max: 1000 }), { nil: undefined }),
+    fc.boolean(),
+  )
+  .map(([r, from, limit, detail]) => JSON.stringify({ ...r, from, limit, detail }));
 const request = fc.oneof(
   payload(createBody).map((p) => ({ method: 'POST' as const, url: () => '/api/schedules', p })),
+  createWithRandomRule.map((p) => ({ method: 'POST' as const, url: () => '/api/schedules', p })),
   payload(createBody).map((p) => ({ method: 'PATCH' as const, url: () => `/api/schedules/${scheduleId}`, p })),
+  ruleOnly.map((r) => ({ method: 'PATCH' as const, url: () => `/api/schedules/${scheduleId}`, p: JSON.stringify(r) })),
   payload(previewBody).map((p) => ({ method: 'POST' as const, url: () => '/api/rrule/preview', p })),
+  previewWithRandomRule.map((p) => ({ method: 'POST' as const, url: () => '/api/rrule/preview', p })),
 );
+
+describe('the minimum interval (60 s here, as in production)', () => {
+  it.each(['FREQ=SECONDLY;INTERVAL=30', 'FREQ=MINUTELY;BYSECOND=0,30', 'FREQ=HOURLY;BYMINUTE=0;BYSECOND=0,30'])(
+    'rejects %s with 400 INTERVAL_TOO_SHORT',
+    async (rrule) => {
+      const reply = await api.call('POST', '/api/schedules', { key, body: scheduleBody({ rrule }) });
+      expect(reply.status).toBe(400);
+      expect(reply.body.error.details[0]).toMatchObject({ field: 'rrule', code: 'INTERVAL_TOO_SHORT' });
+    },
+  );
+
+  it('accepts a rule firing every minute', async () => {
+    expect(
+      (await api.call('POST', '/api/schedules', { key, body: scheduleBody({ rrule: 'FREQ=MINUTELY' }) })).status,
+    ).toBe(201);
+  });
+});
 
 describe('fuzzing create, update and preview', () => {
   it(`never answers 5xx and never hangs (seed ${SEED}, ${SECONDS} s)`, async () => {

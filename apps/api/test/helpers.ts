@@ -17,6 +17,7 @@ import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { type AppSettings, buildApp, SHARED_SCHEMAS } from '../src/app.js';
 import { type ApiServices, createServices, type ServiceSettings } from '../src/services/index.js';
+import type { PlanningPort } from '../src/services/planning.js';
 
 export const TEST_SERVICE_SETTINGS: ServiceSettings = {
   minIntervalSeconds: 1,
@@ -32,6 +33,7 @@ export const ADMIN_KEY = 'test-admin-key-0123456789';
 export interface Reply {
   status: number;
   headers: Record<string, string | string[] | number | undefined>;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read replies loosely; the helper checks them against their schemas
   body: any;
   text: string;
 }
@@ -65,7 +67,7 @@ const sharedContext = Object.fromEntries(SHARED_SCHEMAS.map((s) => [String((s as
 
 export async function startTestApi(
   label: string,
-  overrides: { app?: Partial<AppSettings>; services?: Partial<ServiceSettings> } = {},
+  overrides: { app?: Partial<AppSettings>; services?: Partial<ServiceSettings>; planning?: PlanningPort } = {},
 ): Promise<TestApi> {
   const env = testServices(label);
   const connection = await connectMongo({ uri: env.mongoUrl, database: env.database });
@@ -100,6 +102,7 @@ export async function startTestApi(
     queues,
     log,
     settings: { ...TEST_SERVICE_SETTINGS, ...overrides.services },
+    ...(overrides.planning ? { planning: overrides.planning } : {}),
   });
   const app = await buildApp({
     log,

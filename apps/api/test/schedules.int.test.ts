@@ -446,6 +446,32 @@ describe('POST /api/schedules/{id}/backfill', () => {
     expect(again.body.count).toBe(0);
   });
 
+  it('leaves out occurrences delivered already, and fires cancelled ones', async () => {
+    const s = await create({ rrule: rule });
+    const record = (hour: number, status: 'succeeded' | 'cancelled') =>
+      api.models.archivedEvents.create({
+        tenant_id: 'tenant-a',
+        schedule_id: s.id,
+        schedule_version: 1,
+        occurrence_at: new Date(`2025-01-01T0${hour}:00:00Z`),
+        status,
+        history: [],
+        attempts: [],
+        finished_at: new Date(),
+        archived_at: new Date(),
+      });
+    await record(1, 'succeeded');
+    await record(2, 'cancelled');
+    const body = { from: '2025-01-01T00:00:00Z', to: '2025-01-01T02:00:00Z' };
+    const reply = await api.call('POST', `/api/schedules/${s.id}/backfill`, { key, body });
+    expect(reply.body.count).toBe(2);
+    const events = await api.models.events
+      .find({ schedule_id: s.id, kind: 'backfill' })
+      .sort({ occurrence_at: 1 })
+      .lean();
+    expect(events.map((e) => e.occurrence_at.getUTCHours())).toEqual([0, 2]);
+  });
+
   it.each([
     ['a window with more than the maximum', { from: '2025-01-01T00:00:00Z', to: '2025-01-04T00:00:00Z' }, 'to'],
     ['a window reaching into the future', { from: '2025-01-01T00:00:00Z', to: '2999-01-01T00:00:00Z' }, 'to'],
@@ -568,5 +594,29 @@ describe('POST /api/rrule/preview', () => {
     expect(zone.body.error.details[0]).toMatchObject({ field: 'timezone', code: 'UNKNOWN_TZID' });
     const extra = await api.call('POST', '/api/rrule/preview', { key, body: { rrule: 'FREQ=DAILY', dtstart: 'x' } });
     expect(extra.body.error.details[0]).toMatchObject({ field: 'dtstart', message: 'unknown field' });
+  });
+});
+
+describe('when planning fails (Redis down, say)', () => {
+  let broken: TestApi;
+  beforeAll(async () => {
+    const down = async () => {
+      throw new Error('Redis is down');
+    };
+    broken = await startTestApi('api-noplan', { planning: { plan: down, cancel: async () => 0, addExtra: down } });
+  }, HOOK_TIMEOUT_MS);
+  afterAll(async () => broken?.close(), HOOK_TIMEOUT_MS);
+
+  it('still creates and resumes (the tick plans later), logging why', async () => {
+    const brokenKey = await broken.newKey();
+    const created = await broken.call('POST', '/api/schedules', { key: brokenKey, body: scheduleBody() });
+    expect(created.status).toBe(201);
+    expect(created.body.next_run_at).toEqual(expect.any(String));
+    const stored = await broken.models.schedules.findOne({ _id: created.body.id }).lean();
+    expect(stored?.next_run_at?.toISOString()).toBe(created.body.next_run_at);
+    expect(broken.logs.some((l) => l.includes('planning after a change failed'))).toBe(true);
+    const trigger = await broken.call('POST', `/api/schedules/${created.body.id}/trigger`, { key: brokenKey });
+    expect(trigger.status).toBe(500);
+    expect(trigger.body).toEqual({ error: { code: 'internal_error', message: 'internal error' } });
   });
 });

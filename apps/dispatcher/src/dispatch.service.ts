@@ -1,6 +1,5 @@
 import type { Logger } from '@event-scheduler/logging';
 import {
-  archiveEvents,
   type BulkWriter,
   type EventDoc,
   type EventRecord,
@@ -12,6 +11,7 @@ import {
 } from '@event-scheduler/models';
 import { compileStoredRule, isMissed, lateJobFate } from '@event-scheduler/planning';
 import { type JobPayload, occurrenceJobId } from '@event-scheduler/queues';
+import type { Archive } from './archiver.js';
 import type { Handoff } from './handoff.js';
 import { holdUntil } from './hold.js';
 
@@ -24,6 +24,8 @@ export type DispatchOutcome =
 export interface DispatchServiceDeps {
   models: Pick<Models, 'schedules' | 'events' | 'archivedEvents'>;
   handoff: Handoff;
+  /** Archives dropped (cancelled, skipped) events, batched. */
+  archive: Archive;
   statusWriter: BulkWriter<EventDoc>;
   log: Logger;
   clock: () => Date;
@@ -57,7 +59,7 @@ function coalesced(models: DispatchServiceDeps['models']) {
  * off the timing path.
  */
 export function createDispatchService(deps: DispatchServiceDeps): DispatchService {
-  const { models, handoff, statusWriter, log, clock, leadMs } = deps;
+  const { models, handoff, archive, statusWriter, log, clock, leadMs } = deps;
   const readSchedule = coalesced(models);
   // A job more than this early (clock skew, a bug) goes back to wait rather than hold a slot.
   const maxHoldMs = 2 * leadMs + 5000;
@@ -70,8 +72,7 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
   ) {
     const event = known === undefined ? await findLiveEvent(models, payload.tenant_id, payload.event_id) : known;
     // Only a planned event is archived here; one handed off already belongs to the worker.
-    if (event && event.status === 'scheduled')
-      await archiveEvents(models, [{ event, status, message: reason }], clock());
+    if (event && event.status === 'scheduled') await archive(event, status, reason);
     log.info({ eventId: payload.event_id, status, reason }, 'occurrence not dispatched');
     return { kind: status, reason } as const;
   }

@@ -1,7 +1,8 @@
-import { createBulkWriter, openMongo, pingMongo, registerModels } from '@event-scheduler/models';
+import { createBulkWriter, openMongo, pingMongo, registerModels, UPDATES_PER_COMMAND } from '@event-scheduler/models';
 import { createQueues, openRedis } from '@event-scheduler/queues';
 import { createMetricsRegistry, runService, startHealthServer } from '@event-scheduler/runtime';
 import { systemClock } from '@event-scheduler/scheduling';
+import { createArchiver } from './archiver.js';
 import { loadDispatcherConfig } from './config.js';
 import { createDispatchService } from './dispatch.service.js';
 import { createDispatcherWorker, drainDispatcher } from './dispatcher.js';
@@ -18,7 +19,8 @@ runService({
     const consumer = await openRedis({ redis: config.redis, role: 'consumer', log, shutdown });
     const queues = createQueues({ connection: producer, prefix: config.redis.queue_prefix });
     shutdown.add('queues', () => queues.close());
-    const statusWriter = createBulkWriter(models.events, { log });
+    // Small batches: FerretDB v1 holds a connection per update statement until the command ends.
+    const statusWriter = createBulkWriter(models.events, { log, maxBatch: UPDATES_PER_COMMAND });
     shutdown.add('batched status writes', () => statusWriter.flush());
     await startHealthServer({
       port: config.dispatcher.health_port,
@@ -30,6 +32,7 @@ runService({
     const service = createDispatchService({
       models,
       handoff: createHandoff(queues, log),
+      archive: createArchiver(models, { log, clock: systemClock }),
       statusWriter,
       log,
       clock: systemClock,

@@ -9,6 +9,7 @@ import {
   insertSchedule,
   jobIds,
   openHarness,
+  serviceEnv,
 } from '../../../packages/planning/test/fixtures.js';
 
 jest.setTimeout(60_000);
@@ -20,7 +21,7 @@ const running: ServiceProcess[] = [];
 
 async function dispatcher(extra: Record<string, string> = {}) {
   const service = spawnService('dispatcher', {
-    ...h.services.env,
+    ...serviceEnv(h),
     DISPATCHER_HEALTH_PORT: String(await freePort()),
     DISPATCHER_LEAD_MS: String(LEAD_MS),
     DISPATCHER_CONCURRENCY: '200',

@@ -14,6 +14,9 @@ runService({
     const models = registerModels(mongo);
     // The unique (schedule_id, occurrence_at) index is what makes planning idempotent: never plan without it.
     await ensureIndexes(mongo);
+    // Create every collection now, not on a first insert under load: FerretDB v1 deadlocks when many
+    // connections create one implicitly at once.
+    for (const model of Object.values(models)) await model.createCollection().catch(() => undefined);
     const redis = await openRedis({ redis: config.redis, role: 'producer', log, shutdown });
     const queues = createQueues({ connection: redis, prefix: config.redis.queue_prefix });
     shutdown.add('queues', () => queues.close());

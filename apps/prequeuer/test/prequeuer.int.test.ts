@@ -7,6 +7,7 @@ import {
   insertSchedule,
   jobIds,
   openHarness,
+  serviceEnv,
 } from '../../../packages/planning/test/fixtures.js';
 
 jest.setTimeout(60_000);
@@ -16,7 +17,7 @@ const running: ServiceProcess[] = [];
 
 async function prequeuer(extra: Record<string, string> = {}) {
   const service = spawnService('prequeuer', {
-    ...h.services.env,
+    ...serviceEnv(h),
     PREQUEUER_HEALTH_PORT: String(await freePort()),
     PREQUEUER_TICKER_INTERVAL_SECONDS: '1',
     PREQUEUER_EVENT_TIMEFRAME_MINUTES: '1',

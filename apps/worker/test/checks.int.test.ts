@@ -98,13 +98,17 @@ describe('checks before each attempt', () => {
     expect(r.requests.map((q) => q.headers['x-attempt'])).toEqual(['3', '4']);
   });
 
-  it('delivers a manual trigger of a paused schedule', async () => {
+  it('a manual trigger ignores a version change but not a pause', async () => {
     const r = await receiver();
-    const schedule = await createSchedule(h.models, { callback_url: r.url, status: 'paused' });
-    const event = await createEvent(h.models, schedule, { kind: 'manual' });
-    await enqueueDelivery(worker.queues, event);
-    expect((await archived(h.models, event)).status).toBe('succeeded');
-    expect(r.requests).toHaveLength(1);
+    const changed = await createSchedule(h.models, { callback_url: r.url, version: 2 });
+    const paused = await createSchedule(h.models, { callback_url: r.url, status: 'paused' });
+    const kept = await createEvent(h.models, changed, { kind: 'manual', schedule_version: 1 });
+    const dropped = await createEvent(h.models, paused, { kind: 'manual' });
+    await enqueueDelivery(worker.queues, kept);
+    await enqueueDelivery(worker.queues, dropped);
+    expect((await archived(h.models, kept)).status).toBe('succeeded');
+    expect((await archived(h.models, dropped)).history.at(-1)?.message).toBe('schedule paused');
+    expect(r.requests.map((q) => q.headers['webhook-id'])).toEqual([kept._id.toString()]);
   });
 });
 

@@ -43,6 +43,18 @@ async function createThroughApi(
   await Promise.all(Array.from({ length: 32 }, lane));
 }
 
+/** Polls a service's /readyz until it answers 200 (logs are at `warn`, so no "started" line). */
+async function waitReady(port: number, service: ServiceProcess, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) throw new Error(`service exited:\n${service.lines.slice(-20).join('\n')}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`service on port ${port} not ready within ${timeoutMs} ms:\n${service.lines.slice(-20).join('\n')}`);
+}
+
 const silent = createLogger({ service: 'bench', level: 'silent' });
 
 /**
@@ -106,7 +118,7 @@ export async function startOurs({
     const process = spawnService(app, { ...env, [portVariable]: String(port) });
     services[name] = { process, port };
   }
-  for (const service of Object.values(services)) await service?.process.waitForLine(/"msg":"started"/, 120_000);
+  for (const service of Object.values(services)) if (service) await waitReady(service.port, service.process);
 
   return {
     name: 'ours',

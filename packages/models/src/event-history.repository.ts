@@ -103,6 +103,30 @@ export async function findFailedEvents(
 }
 
 /**
+ * Instants in [from, to] at which the schedule already delivered (or tried to deliver until it
+ * gave up): a backfill leaves them out. Skipped and cancelled occurrences never reached the
+ * receiver, so a backfill may still fire them.
+ */
+export async function findDeliveredOccurrences(
+  models: Pick<Models, 'archivedEvents'>,
+  tenantId: string,
+  scheduleId: Types.ObjectId,
+  from: Date,
+  to: Date,
+): Promise<Set<number>> {
+  const rows = await models.archivedEvents
+    .find({
+      tenant_id: tenantId,
+      schedule_id: scheduleId,
+      occurrence_at: { $gte: from, $lte: to },
+      status: { $in: ['succeeded', 'failed'] },
+    })
+    .select({ occurrence_at: 1 })
+    .lean();
+  return new Set(rows.map((r) => r.occurrence_at.getTime()));
+}
+
+/**
  * Moves a failed event from `archived_events` back into `events` as `scheduled`, attempts kept and
  * a "redelivery requested" history entry added, so the worker delivers it again. Crash-safe and
  * idempotent: the copy is inserted first, then the archived one deleted; when the copy exists

@@ -17,6 +17,7 @@ export {
 export type { ArchivedEventRecord, FailedEventQuery, FoundEvent, Page } from './event-history.repository.js';
 export {
   dropArchivedCopy,
+  findDeliveredOccurrences,
   findEvent,
   findFailedEvents,
   listEventHistory,
@@ -64,6 +65,7 @@ export {
   newEventDoc,
   purgeArchivedEvents,
   streamEventsByStatus,
+  UPDATES_PER_COMMAND,
 } from './schedule-planning.repository.js';
 export type { ApiKeyListQuery, ApiKeyRecord } from './tenant.repository.js';
 export {

@@ -35,6 +35,12 @@ export function findScheduleForPlanning(
   return models.schedules.findOne({ _id: scheduleId, tenant_id: tenantId }).lean<ScheduleRecord>().exec();
 }
 
+/**
+ * Most update statements sent in one command. FerretDB v1 holds a PostgreSQL connection per
+ * statement until the command ends (its pool has 50), so large update batches must be split.
+ */
+export const UPDATES_PER_COMMAND = 16;
+
 export interface CursorAdvance {
   schedule: Pick<ScheduleRecord, '_id' | 'tenant_id' | 'version' | 'cursor'>;
   cursor: PlanCursor;
@@ -49,6 +55,7 @@ export interface CursorAdvance {
  * version. Returns the ids whose update matched nothing (someone else moved them first).
  * FerretDB v1 does not run the filter and the write atomically, so this narrows races but is not
  * what prevents duplicates: the unique (schedule_id, occurrence_at) index and job ids do that.
+ * A schedule reported here may also have been advanced by a concurrent planner to the same cursor.
  */
 export async function advancePlanningCursors(
   models: Pick<Models, 'schedules'>,
@@ -62,7 +69,7 @@ export async function advancePlanningCursors(
         _id: schedule._id,
         tenant_id: schedule.tenant_id,
         version: schedule.version,
-        status: 'active',
+        status: 'active' as const,
         ...(schedule.cursor
           ? { 'cursor.last_at': schedule.cursor.last_at, 'cursor.count': schedule.cursor.count }
           : { cursor: null }),
@@ -77,15 +84,28 @@ export async function advancePlanningCursors(
       },
     },
   }));
-  // One conditional update per schedule, sent concurrently: each reports its own match count.
-  const missed: Types.ObjectId[] = [];
-  await Promise.all(
-    ops.map(async (op, i) => {
-      const result = await models.schedules.collection.updateOne(op.updateOne.filter, op.updateOne.update);
-      if (result.matchedCount === 0) missed.push(advances[i]?.schedule._id as Types.ObjectId);
-    }),
-  );
-  return missed;
+  // A few statements per command, one command at a time: FerretDB v1 keeps every update
+  // statement's query (and its PostgreSQL connection) open until the whole command ends, and
+  // needs one more connection per write, so a command of ~50 statements, or many concurrent
+  // commands, exhaust its pool of 50 and deadlock it for every client.
+  let matched = 0;
+  for (let i = 0; i < ops.length; i += UPDATES_PER_COMMAND) {
+    const result = await models.schedules.bulkWrite(ops.slice(i, i + UPDATES_PER_COMMAND), { ordered: false });
+    matched += result.matchedCount;
+  }
+  if (matched >= advances.length) return [];
+  // Some did not match: find which by reading them back (rare: a concurrent planner or API change).
+  const current = await models.schedules
+    .find({ _id: { $in: advances.map((a) => a.schedule._id) } }, { version: 1, cursor: 1, status: 1 })
+    .lean()
+    .exec();
+  const byId = new Map(current.map((c) => [c._id.toHexString(), c]));
+  return advances
+    .filter(({ schedule, cursor }) => {
+      const now = byId.get(schedule._id.toHexString());
+      return !now || now.version !== schedule.version || now.cursor?.last_at !== cursor.last_at;
+    })
+    .map((a) => a.schedule._id);
 }
 
 /** The write error codes of a failed unordered insert, by index in the batch. */

@@ -1,7 +1,7 @@
 import { compileRule } from '@event-scheduler/scheduling';
 import { freePort, type Receiver, type ServiceProcess, spawnService } from '@event-scheduler/testing';
 import { cancelPlannedEvents, type PlanningDeps, planSchedule, type ScheduleWithId } from '../src/index.js';
-import { type Harness, reload } from './fixtures.js';
+import { type Harness, reload, serviceEnv } from './fixtures.js';
 
 export type Role = 'prequeuer' | 'dispatcher' | 'worker';
 
@@ -9,7 +9,7 @@ export type Role = 'prequeuer' | 'dispatcher' | 'worker';
 export async function startService(h: Harness, role: Role, extra: Record<string, string> = {}): Promise<ServiceProcess> {
   const port = String(await freePort());
   const env: Record<string, string> = {
-    ...h.services.env,
+    ...serviceEnv(h),
     LOG_LEVEL: process.env.TEST_SERVICE_LOG_LEVEL ?? 'warn',
     DISPATCHER_LEAD_MS: '1000',
     ...(role === 'prequeuer'

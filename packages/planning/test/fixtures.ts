@@ -16,12 +16,31 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * The database URL with the driver's connection pool capped: FerretDB v1 holds two PostgreSQL
+ * connections per update or delete command and has 50, so many concurrent commands from several
+ * processes can deadlock it. Tests cap each process at `size` commands in flight.
+ */
+export function poolLimited(url: string, size = 3): string {
+  const u = new URL(url);
+  u.searchParams.set('maxPoolSize', String(size));
+  return u.toString();
+}
+
+/** Environment for a spawned service: the harness's database and queue prefix, pool capped. */
+export function serviceEnv(h: Pick<Harness, 'services'>): Record<string, string> {
+  return { ...h.services.env, MONGO_URL: poolLimited(h.services.mongoUrl) };
+}
+
 /** A private database and queue prefix, models with their indexes, and queues on a producer connection. */
 export async function openHarness(label: string, env: Record<string, string> = {}): Promise<Harness> {
   const services = testServices(label);
-  const connection = await connectMongo({ uri: services.mongoUrl, database: services.database });
+  const connection = await connectMongo({ uri: poolLimited(services.mongoUrl), database: services.database });
   const models = registerModels(connection);
   await ensureIndexes(connection);
+  // Every collection exists before services run: FerretDB v1 deadlocks when many connections create
+  // one implicitly at once (its registry holds a write lock while waiting for a pool connection).
+  for (const model of Object.values(models)) await model.createCollection().catch(() => undefined);
   const url = new URL(env.REDIS_URL ?? services.redisUrl);
   const redis = createRedis({ connection: { host: url.hostname, port: Number(url.port || 6379) }, role: 'producer' });
   await waitForRedis(redis, 5000);

@@ -1,12 +1,12 @@
 import type { Logger } from '@event-scheduler/logging';
-import { findSchedule, type Models, type ScheduleRecord } from '@event-scheduler/models';
+import { findDeliveredOccurrences, findSchedule, type Models, type ScheduleRecord } from '@event-scheduler/models';
 import type { Clock } from '@event-scheduler/scheduling';
 import { AppError, invalidField, notFound } from '../errors.js';
 import type { PlanningPort } from './planning.js';
 import type { ExpandedOccurrences, RuleCompiler } from './rules.js';
 
 export interface OccurrenceServiceDeps {
-  models: Pick<Models, 'schedules'>;
+  models: Pick<Models, 'schedules' | 'archivedEvents'>;
   planning: PlanningPort;
   rules: RuleCompiler;
   clock: Clock;
@@ -90,7 +90,10 @@ export function createOccurrenceService({ models, planning, rules, clock, log, s
       return eventIds;
     },
 
-    /** Fires the rule's occurrences in a past window (kind `backfill`), paced, at most the configured count. */
+    /**
+     * Fires the rule's occurrences in a past window (kind `backfill`), paced, at most the configured
+     * count. Occurrences with a live event or a delivery already recorded are left out.
+     */
     async backfill(tenantId: string, id: string, fromText: string, toText: string): Promise<string[]> {
       const schedule = await mustFind(tenantId, id);
       requireActive(schedule, 'backfill it');
@@ -107,8 +110,10 @@ export function createOccurrenceService({ models, planning, rules, clock, log, s
         const after = rules.expand(rule, { from: new Date(Date.parse(last) + 1), to, limit: 1, detail: false });
         if (after.length > 0) throw invalidField('to', `the window holds more than ${max} occurrences; split it`);
       }
-      if (occurrences.length === 0) return [];
-      const dates = occurrences.map((at) => new Date(at));
+      // Occurrences delivered already are not sent again (redeliver failed ones with /retry).
+      const delivered = await findDeliveredOccurrences(models, tenantId, schedule._id, from, to);
+      const dates = occurrences.map((at) => new Date(at)).filter((d) => !delivered.has(d.getTime()));
+      if (dates.length === 0) return [];
       const { eventIds } = await planning.addExtra(schedule, dates, 'backfill', {
         now,
         paceMs: settings.backfillPaceMs,

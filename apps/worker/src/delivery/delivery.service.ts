@@ -64,11 +64,13 @@ const isRedelivery = (event: EventRecord) => event.history.some((h) => h.message
 /** Why an attempt must not happen any more (the event is then recorded `cancelled`), or null. */
 function stopReason(event: EventRecord, schedule: ScheduleWithId | null): string | null {
   if (!schedule || schedule.deleted_at) return 'schedule deleted';
-  // Manual and backfill events, and redeliveries, were asked for explicitly: only deletion stops them.
-  if (event.kind !== 'rule' || isRedelivery(event)) return null;
-  // A completed schedule's last planned occurrences still fire; a paused one's do not.
+  // A redelivery was asked for explicitly, of an event that failed: only deletion stops it.
+  if (isRedelivery(event)) return null;
+  // As the dispatcher and cancelPlannedEvents do: a pause stops every kind of event. A completed
+  // schedule's last planned occurrences still fire.
   if (schedule.status === 'paused') return 'schedule paused';
-  if (schedule.version !== event.schedule_version) {
+  // Manual triggers and backfills are not tied to the rule's version.
+  if (event.kind === 'rule' && schedule.version !== event.schedule_version) {
     return `schedule changed (planned under version ${event.schedule_version}, now ${schedule.version})`;
   }
   return null;

@@ -78,7 +78,7 @@ describe('blockedRange (address classification, no connection)', () => {
   });
 
   it('rejects a malformed CIDR in the allow list at start-up', () => {
-    expect(() => parseAllowList('10.0.0.0/99')).toThrow();
+    expect(() => parseAllowList('10.0.0.0/99')).toThrow('worker.ssrf_allow_list: 10.0.0.0/99 is not a valid CIDR');
   });
 });
 

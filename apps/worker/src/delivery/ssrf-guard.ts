@@ -38,6 +38,7 @@ export function parseAllowList(text: string): AllowList {
       .replace(/^\[(.*)\]$/, '$1');
     if (!entry) continue;
     if (entry.includes('/')) {
+      if (!ipaddr.isValidCIDR(entry)) throw new Error(`worker.ssrf_allow_list: ${entry} is not a valid CIDR`);
       list.ranges.push(ipaddr.parseCIDR(entry));
     } else if (isIP(entry)) {
       const address = ipaddr.parse(entry);

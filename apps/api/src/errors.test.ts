@@ -1,0 +1,69 @@
+import { describe, expect, it } from '@jest/globals';
+import { AppError, ERROR_STATUS, toAppError, validationDetails } from './errors.js';
+
+describe('validationDetails', () => {
+  it('names each bad field with a dotted path, once', () => {
+    const details = validationDetails(
+      [
+        { keyword: 'required', instancePath: '', params: { requiredProperties: ['name', 'rrule'] } },
+        { keyword: 'boolean', instancePath: '/colour', message: 'schema is false' },
+        { keyword: 'additionalProperties', instancePath: '', params: { additionalProperties: ['colour'] } },
+        { keyword: 'type', instancePath: '/retry_policy/max_attempts', message: 'must be integer' },
+        { keyword: 'type', instancePath: '/retry_policy/max_attempts', message: 'must be integer' },
+        { keyword: 'required', instancePath: '/a', params: { missingProperty: 'b' } },
+        { keyword: 'type', instancePath: '/headers/a~1b', message: 'must be string' },
+      ],
+      'body',
+    );
+    expect(details).toEqual([
+      { field: 'name', message: 'is required' },
+      { field: 'rrule', message: 'is required' },
+      { field: 'colour', message: 'unknown field' },
+      { field: 'retry_policy.max_attempts', message: 'must be integer' },
+      { field: 'a.b', message: 'is required' },
+      { field: 'headers.a/b', message: 'must be string' },
+    ]);
+  });
+
+  it('uses the request part for errors about the whole of it', () => {
+    expect(
+      validationDetails([{ keyword: 'type', instancePath: '', message: 'must be object' }], 'querystring'),
+    ).toEqual([{ field: 'querystring', message: 'must be object' }]);
+  });
+});
+
+describe('toAppError', () => {
+  it('keeps AppErrors, maps fastify 4xx by status, hides everything else behind internal_error', () => {
+    const own = new AppError('conflict', 'x');
+    expect(toAppError(own)).toBe(own);
+    expect(toAppError(Object.assign(new Error('too big'), { statusCode: 413 })).code).toBe('payload_too_large');
+    expect(toAppError(Object.assign(new Error('odd'), { statusCode: 415 })).code).toBe('invalid_request');
+    const hidden = toAppError(new Error('secret connection string mongodb://u:p@h'));
+    expect(hidden.code).toBe('internal_error');
+    expect(hidden.message).toBe('internal error');
+    const validation = toAppError(
+      Object.assign(new Error('bad'), {
+        validation: [{ keyword: 'type', instancePath: '/limit', message: 'must be integer' }],
+        validationContext: 'querystring',
+      }),
+    );
+    expect(validation).toMatchObject({
+      code: 'validation_failed',
+      details: [{ field: 'limit', message: 'must be integer' }],
+    });
+  });
+
+  it('has one status per code', () => {
+    expect(ERROR_STATUS).toEqual({
+      invalid_request: 400,
+      validation_failed: 400,
+      unauthorized: 401,
+      forbidden: 403,
+      not_found: 404,
+      conflict: 409,
+      payload_too_large: 413,
+      rate_limited: 429,
+      internal_error: 500,
+    });
+  });
+});

@@ -203,11 +203,20 @@ export async function eventually<T>(
   }
 }
 
-/** The event once it is archived (finished). */
+/**
+ * The event once its move to archived_events is complete: present there and gone from events
+ * (archiveEvents inserts first and deletes second, so between the two it is in both).
+ */
 export function archived(models: Models, event: Pick<EventRecord, '_id'>, timeoutMs?: number): Promise<Archived> {
   return eventually(
     `event ${event._id} to be archived`,
-    async () => (await models.archivedEvents.findOne({ _id: event._id }).lean()) as Archived | null,
+    async () => {
+      const [done, live] = await Promise.all([
+        models.archivedEvents.findOne({ _id: event._id }).lean(),
+        models.events.exists({ _id: event._id }),
+      ]);
+      return live ? null : (done as Archived | null);
+    },
     timeoutMs,
   );
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, spawnService } from '@event-scheduler/testing';
 import autocannon from 'autocannon';
 import { startNode } from './lib/child.js';
+import { waitReady } from './lib/process-stats.js';
 import { benchArgs, medianRange, publish, table } from './lib/report.js';
 
 const argv = process.argv.slice(2);
@@ -39,10 +40,10 @@ const api = spawnService('api', {
   REDIS_QUEUE_PREFIX: database,
   API_PORT: String(apiPort),
   API_DEV_API_KEY: KEY,
-  API_RATE_LIMIT_PER_MINUTE: '100000000',
+  API_RATE_LIMIT_PER_MINUTE: '1000000',
   LOG_LEVEL: 'warn',
 });
-await api.waitForLine(/"msg":"started"/, 60_000);
+await waitReady(apiPort, api);
 const barePort = await freePort();
 const bare = startNode(fileURLToPath(new URL('./bare-api.js', import.meta.url)), {
   MONGO_URL: mongoUrl,

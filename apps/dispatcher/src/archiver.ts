@@ -10,7 +10,12 @@ export type Archive = (event: EventRecord, status: 'cancelled' | 'skipped', mess
  */
 export function createArchiver(
   models: Pick<Models, 'events' | 'archivedEvents'>,
-  { log, clock, maxBatch = 200, maxDelayMs = 20 }: { log: Logger; clock: () => Date; maxBatch?: number; maxDelayMs?: number },
+  {
+    log,
+    clock,
+    maxBatch = 200,
+    maxDelayMs = 20,
+  }: { log: Logger; clock: () => Date; maxBatch?: number; maxDelayMs?: number },
 ): Archive {
   type Item = { event: EventRecord; status: 'cancelled' | 'skipped'; message: string; done: (e?: unknown) => void };
   let pending: Item[] = [];

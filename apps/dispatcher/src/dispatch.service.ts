@@ -1,19 +1,17 @@
 import type { Logger } from '@event-scheduler/logging';
 import {
-  type BulkWriter,
-  type EventDoc,
   type EventRecord,
   findLiveEvent,
   findScheduleForPlanning,
   type Models,
   type ScheduleRecord,
-  statusChange,
 } from '@event-scheduler/models';
 import { compileStoredRule, isMissed, lateJobFate } from '@event-scheduler/planning';
 import { type JobPayload, occurrenceJobId } from '@event-scheduler/queues';
 import type { Archive } from './archiver.js';
 import type { Handoff } from './handoff.js';
 import { holdUntil } from './hold.js';
+import type { DispatchedWrites } from './status-writes.js';
 
 export type DispatchOutcome =
   | { kind: 'dispatched'; latenessMs: number }
@@ -26,7 +24,7 @@ export interface DispatchServiceDeps {
   handoff: Handoff;
   /** Archives dropped (cancelled, skipped) events, batched. */
   archive: Archive;
-  statusWriter: BulkWriter<EventDoc>;
+  statusWrites: DispatchedWrites;
   log: Logger;
   clock: () => Date;
   /** The planner's lead (dispatcher.lead_ms): a job arriving much earlier than this goes back to wait. */
@@ -34,7 +32,14 @@ export interface DispatchServiceDeps {
 }
 
 export interface DispatchService {
-  dispatch(payload: JobPayload<'dispatch'>, signal?: AbortSignal): Promise<DispatchOutcome>;
+  /**
+   * `rerun`: this job ran before (its dispatcher died or stalled). It may have been handed off
+   * already, so it is handed off again only if its event is still `scheduled`.
+   */
+  dispatch(
+    payload: JobPayload<'dispatch'>,
+    options?: { signal?: AbortSignal; rerun?: boolean },
+  ): Promise<DispatchOutcome>;
 }
 
 /** Concurrent reads of the same schedule (occurrences due together) share one round trip. */
@@ -59,7 +64,7 @@ function coalesced(models: DispatchServiceDeps['models']) {
  * off the timing path.
  */
 export function createDispatchService(deps: DispatchServiceDeps): DispatchService {
-  const { models, handoff, archive, statusWriter, log, clock, leadMs } = deps;
+  const { models, handoff, archive, statusWrites, log, clock, leadMs } = deps;
   const readSchedule = coalesced(models);
   // A job more than this early (clock skew, a bug) goes back to wait rather than hold a slot.
   const maxHoldMs = 2 * leadMs + 5000;
@@ -89,15 +94,21 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
   }
 
   return {
-    async dispatch(payload, signal) {
+    async dispatch(payload, { signal, rerun = false } = {}) {
       const at = new Date(payload.occurrence_at);
       const schedule = await readSchedule(payload.tenant_id, payload.schedule_id);
       if (!schedule || schedule.deleted_at) return drop(payload, 'cancelled', 'schedule deleted');
       if (schedule.status === 'paused') return drop(payload, 'cancelled', 'schedule paused');
       let event: EventRecord | null | undefined;
+      if (rerun) {
+        // The deliver job id dedupes a second hand-off only while that job exists; once the worker
+        // has finished it, the event has moved on (delivering, or archived) and must not go again.
+        event = await findLiveEvent(models, payload.tenant_id, payload.event_id);
+        if (event?.status !== 'scheduled') return { kind: 'gone' };
+      }
       if (schedule.version !== payload.schedule_version) {
         // Manual triggers and backfills are not tied to the rule's version.
-        event = await findLiveEvent(models, payload.tenant_id, payload.event_id);
+        event ??= await findLiveEvent(models, payload.tenant_id, payload.event_id);
         if (!event) return { kind: 'gone' };
         if (event.kind === 'rule') return drop(payload, 'cancelled', 'schedule changed', event);
       }
@@ -112,15 +123,7 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
       await holdUntil(at.getTime(), signal);
       await handoff({ jobId: occurrenceJobId(payload.schedule_id, at), payload });
       const latenessMs = Date.now() - at.getTime();
-      statusWriter
-        .write(
-          statusChange(payload.event_id, 'dispatched', {
-            now: clock(),
-            from: ['scheduled'],
-            message: 'released to worker_queue',
-          }),
-        )
-        .catch(() => undefined); // logged by the writer; reconciliation repairs a lost write
+      statusWrites.dispatched(payload.event_id);
       return { kind: 'dispatched', latenessMs };
     },
   };

@@ -1,4 +1,4 @@
-import { createBulkWriter, openMongo, pingMongo, registerModels, UPDATES_PER_COMMAND } from '@event-scheduler/models';
+import { openMongo, pingMongo, registerModels } from '@event-scheduler/models';
 import { createQueues, openRedis } from '@event-scheduler/queues';
 import { createMetricsRegistry, runService, startHealthServer } from '@event-scheduler/runtime';
 import { systemClock } from '@event-scheduler/scheduling';
@@ -7,6 +7,7 @@ import { loadDispatcherConfig } from './config.js';
 import { createDispatchService } from './dispatch.service.js';
 import { createDispatcherWorker, drainDispatcher } from './dispatcher.js';
 import { createHandoff } from './handoff.js';
+import { createDispatchedWrites } from './status-writes.js';
 
 runService({
   name: 'dispatcher',
@@ -19,9 +20,8 @@ runService({
     const consumer = await openRedis({ redis: config.redis, role: 'consumer', log, shutdown });
     const queues = createQueues({ connection: producer, prefix: config.redis.queue_prefix });
     shutdown.add('queues', () => queues.close());
-    // Small batches: FerretDB v1 holds a connection per update statement until the command ends.
-    const statusWriter = createBulkWriter(models.events, { log, maxBatch: UPDATES_PER_COMMAND });
-    shutdown.add('batched status writes', () => statusWriter.flush());
+    const statusWrites = createDispatchedWrites(models, { log, clock: systemClock });
+    shutdown.add('batched status writes', () => statusWrites.flush());
     await startHealthServer({
       port: config.dispatcher.health_port,
       log,
@@ -33,7 +33,7 @@ runService({
       models,
       handoff: createHandoff(queues, log),
       archive: createArchiver(models, { log, clock: systemClock }),
-      statusWriter,
+      statusWrites,
       log,
       clock: systemClock,
       leadMs: config.dispatcher.lead_ms,

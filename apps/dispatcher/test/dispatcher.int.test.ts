@@ -73,7 +73,9 @@ describe('dispatcher service', () => {
     const lateness = jobs.map((j) => (j ? j.timestamp - Date.parse(j.data.occurrence_at) : Number.NaN));
     console.log(`hand-off lateness (ms after due, deliver job created): ${lateness.join(', ')}`);
     expect(lateness.every((ms) => Number.isFinite(ms))).toBe(true);
-    await until(async () => (await h.models.events.countDocuments({ schedule_id: schedule._id, status: 'dispatched' })) === 5);
+    await until(
+      async () => (await h.models.events.countDocuments({ schedule_id: schedule._id, status: 'dispatched' })) === 5,
+    );
     const event = await h.models.events.findOne({ schedule_id: schedule._id }).lean();
     expect(event?.history.map((e) => e.status)).toEqual(['scheduled', 'dispatched']);
   });
@@ -88,10 +90,15 @@ describe('dispatcher service', () => {
     await h.models.schedules.updateOne({ _id: changed._id }, { $set: { version: 2 } });
     await h.models.schedules.updateOne({ _id: paused._id }, { $set: { version: 2, status: 'paused' } });
     // A manual trigger planned under version 1 still goes (it is not tied to the rule).
-    const [manual] = await insertNewEvents(h.models, [newEventDoc(changed, new Date(start.getTime() + 500), 'manual', new Date(), 'triggered manually')]);
+    const [manual] = await insertNewEvents(h.models, [
+      newEventDoc(changed, new Date(start.getTime() + 500), 'manual', new Date(), 'triggered manually'),
+    ]);
     if (!manual) throw new Error('manual event not inserted');
     await enqueue(h.queues, 'dispatch', [dispatchItem(manual, new Date(), 0)]);
-    await until(async () => (await h.models.archivedEvents.countDocuments({ schedule_id: { $in: [changed._id, paused._id] } })) === 4);
+    await until(
+      async () =>
+        (await h.models.archivedEvents.countDocuments({ schedule_id: { $in: [changed._id, paused._id] } })) === 4,
+    );
     const archived = await h.models.archivedEvents.find({ schedule_id: { $in: [changed._id, paused._id] } }).lean();
     expect(archived.map((e) => `${e.status}: ${e.history.at(-1)?.message}`).sort()).toEqual([
       'cancelled: schedule changed',
@@ -100,7 +107,9 @@ describe('dispatcher service', () => {
       'cancelled: schedule paused',
     ]);
     await until(async () => (await workerJobs(changed._id.toHexString())).length > 0);
-    expect(await workerJobs(changed._id.toHexString())).toEqual([occurrenceJobId(changed._id.toHexString(), manual.occurrence_at)]);
+    expect(await workerJobs(changed._id.toHexString())).toEqual([
+      occurrenceJobId(changed._id.toHexString(), manual.occurrence_at),
+    ]);
     expect(await workerJobs(paused._id.toHexString())).toEqual([]);
   });
 
@@ -117,10 +126,19 @@ describe('dispatcher service', () => {
         nextRunAt: null,
       });
       // Jobs that waited through a dispatcher outage: all of them late by more than the grace.
-      const events = await insertNewEvents(h.models, past.map((at) => newEventDoc(schedule, at, 'rule', now, 'planned')));
-      await enqueue(h.queues, 'dispatch', events.map((e) => dispatchItem(e, new Date(), LEAD_MS)));
+      const events = await insertNewEvents(
+        h.models,
+        past.map((at) => newEventDoc(schedule, at, 'rule', now, 'planned')),
+      );
+      await enqueue(
+        h.queues,
+        'dispatch',
+        events.map((e) => dispatchItem(e, new Date(), LEAD_MS)),
+      );
       const id = schedule._id.toHexString();
-      await until(async () => (await h.models.events.countDocuments({ schedule_id: schedule._id, status: 'scheduled' })) === 0);
+      await until(
+        async () => (await h.models.events.countDocuments({ schedule_id: schedule._id, status: 'scheduled' })) === 0,
+      );
       const rel = (d: Date) => Math.round((d.getTime() - now.getTime()) / 1000);
       const skipped = await h.models.archivedEvents.find({ schedule_id: schedule._id, status: 'skipped' }).lean();
       const fired = await workerJobs(id);
@@ -147,7 +165,14 @@ describe('dispatcher service', () => {
     await dispatcher();
     const id = schedule._id.toHexString();
     await until(async () => (await workerJobs(id)).length === 3, 30_000);
-    expect(await workerJobs(id)).toEqual([0, 1, 2].map((i) => occurrenceJobId(id, new Date(start.getTime() + i * 1000))).sort());
-    expect(await ready.getJobCounts('active', 'waiting', 'delayed', 'failed')).toEqual({ active: 0, waiting: 0, delayed: 0, failed: 0 });
+    expect(await workerJobs(id)).toEqual(
+      [0, 1, 2].map((i) => occurrenceJobId(id, new Date(start.getTime() + i * 1000))).sort(),
+    );
+    expect(await ready.getJobCounts('active', 'waiting', 'delayed', 'failed')).toEqual({
+      active: 0,
+      waiting: 0,
+      delayed: 0,
+      failed: 0,
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { ServiceProcess } from '@event-scheduler/testing';
 
 const TICKS_PER_SECOND = 100; // Linux USER_HZ
 
@@ -19,4 +20,19 @@ export async function scrapeGauge(url: string, name: string): Promise<number> {
   const text = await (await fetch(url)).text();
   const line = text.split('\n').find((l) => l.startsWith(name));
   return line ? Number(line.split(' ').at(-1)) : Number.NaN;
+}
+
+/** Polls a service's /readyz until it answers 200 (logs are at `warn`, so no "started" line). */
+export async function waitReady(port: number, service: ServiceProcess, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) throw new Error(`service exited:\n${service.lines.slice(-20).join('\n')}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`service on port ${port} not ready within ${timeoutMs} ms:\n${service.lines.slice(-20).join('\n')}`);
 }

@@ -3,7 +3,7 @@ import { ensureIndexes, openMongo, registerModels } from '@event-scheduler/model
 import { compileRule } from '@event-scheduler/scheduling';
 import { type AppName, freePort, type ServiceProcess, spawnService } from '@event-scheduler/testing';
 import type { Pipeline } from '../lib/delivery-run.js';
-import { scrapeGauge } from '../lib/process-stats.js';
+import { scrapeGauge, waitReady } from '../lib/process-stats.js';
 
 const API_KEY = 'bench-api-key-000000000000';
 
@@ -43,18 +43,6 @@ async function createThroughApi(
   await Promise.all(Array.from({ length: 32 }, lane));
 }
 
-/** Polls a service's /readyz until it answers 200 (logs are at `warn`, so no "started" line). */
-async function waitReady(port: number, service: ServiceProcess, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (service.child.exitCode !== null) throw new Error(`service exited:\n${service.lines.slice(-20).join('\n')}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`service on port ${port} not ready within ${timeoutMs} ms:\n${service.lines.slice(-20).join('\n')}`);
-}
-
 const silent = createLogger({ service: 'bench', level: 'silent' });
 
 /**
@@ -91,7 +79,7 @@ export async function startOurs({
     WORKER_COUNT: '50',
     API_DEV_API_KEY: API_KEY,
     API_MIN_INTERVAL_SECONDS: '1',
-    API_RATE_LIMIT_PER_MINUTE: '100000000',
+    API_RATE_LIMIT_PER_MINUTE: '1000000',
   };
   const shutdown = { add() {} };
   const connection = await openMongo({

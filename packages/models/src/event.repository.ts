@@ -68,5 +68,10 @@ export async function archiveEvents(
       isDuplicateKeyError(error) || (writeErrors?.every((e) => (e.code ?? e.err?.code) === 11000) ?? false);
     if (!onlyDuplicates) throw error;
   }
-  await models.events.deleteMany({ _id: { $in: docs.map((d) => d._id) } });
+  // One delete statement per event, by _id, in one command: FerretDB v1 runs an `_id` equality
+  // inside PostgreSQL but evaluates `$in` by reading the whole collection.
+  await models.events.bulkWrite(
+    docs.map((d) => ({ deleteOne: { filter: { _id: d._id } } })),
+    { ordered: false },
+  );
 }

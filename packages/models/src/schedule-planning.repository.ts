@@ -153,7 +153,11 @@ export async function findArchivedOccurrences(
 
 /** Removes events this planner inserted but must not keep (re-created after being archived). */
 export async function deleteEvents(models: Pick<Models, 'events'>, ids: Types.ObjectId[]): Promise<void> {
-  if (ids.length > 0) await models.events.deleteMany({ _id: { $in: ids } });
+  if (ids.length === 0) return;
+  await models.events.bulkWrite(
+    ids.map((_id) => ({ deleteOne: { filter: { _id } } })),
+    { ordered: false },
+  );
 }
 
 /** Live (not archived) events of one schedule in the given statuses, optionally only older versions. */

@@ -10,7 +10,8 @@ describe('misfireFates', () => {
     misfireFates(occurrences, { policy, graceMs: 10_000, now, moreMissedPending });
 
   it('fires what is within grace or ahead, whatever the policy', () => {
-    for (const policy of ['fire_once', 'fire_all', 'skip'] as const) expect(fates(policy).slice(3)).toEqual(['fire', 'fire']);
+    for (const policy of ['fire_once', 'fire_all', 'skip'] as const)
+      expect(fates(policy).slice(3)).toEqual(['fire', 'fire']);
   });
   it('fire_once fires only the latest missed occurrence', () => {
     expect(fates('fire_once').slice(0, 3)).toEqual(['skip', 'skip', 'fire']);

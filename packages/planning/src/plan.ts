@@ -38,17 +38,27 @@ export async function planSchedules(
   now: Date,
 ): Promise<(PlanOutcome & { advanced: boolean })[]> {
   const { models, queues, log, leadMs } = deps;
+  const phases: Record<string, number> = {};
+  let mark = performance.now();
+  const phase = (name: string) => {
+    const t = performance.now();
+    phases[name] = Math.round(t - mark);
+    mark = t;
+  };
   const plans = new Map<string, SchedulePlan>();
   for (const schedule of schedules) {
     const plan = computeOne(deps, schedule, now);
     if (plan) plans.set(schedule._id.toHexString(), plan);
   }
   const all = [...plans.values()];
+  phase('computeMs');
   const inserted = await insertNewEvents(
     models,
     all.flatMap((p) => [...p.fire, ...p.skip]),
   );
+  phase('insertMs');
   const kept = await dropRecreated(deps, all, inserted, now);
+  phase('recreatedMs');
   const isSkipped = new Set(all.flatMap((p) => p.skip.map((e) => e._id.toHexString())));
   const toSkip = kept.filter((e) => isSkipped.has(e._id.toHexString()));
   const toFire = kept.filter((e) => !isSkipped.has(e._id.toHexString()));
@@ -57,11 +67,13 @@ export async function planSchedules(
     toSkip.map((event) => ({ event, status: 'skipped' as const, message: 'missed: misfire policy' })),
     now,
   );
+  phase('archiveMs');
   await enqueue(
     queues,
     'dispatch',
     toFire.map((event) => dispatchItem(event, now, leadMs)),
   );
+  phase('enqueueMs');
   const missed = await advancePlanningCursors(
     models,
     all.map((p) => ({
@@ -72,6 +84,7 @@ export async function planSchedules(
     })),
     now,
   );
+  phase('cursorsMs');
   await undoStale(
     deps,
     missed.map((id) => plans.get(id.toHexString())).filter((p) => p !== undefined),
@@ -85,7 +98,10 @@ export async function planSchedules(
   }
   const missedIds = new Set(missed.map((id) => id.toHexString()));
   if (toFire.length > 0 || toSkip.length > 0)
-    log.debug({ schedules: all.length, planned: toFire.length, skipped: toSkip.length }, 'schedules planned');
+    log.debug(
+      { schedules: all.length, planned: toFire.length, skipped: toSkip.length, ...phases },
+      'schedules planned',
+    );
   return schedules.map((s) => {
     const key = s._id.toHexString();
     const plan = plans.get(key);

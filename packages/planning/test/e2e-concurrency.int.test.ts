@@ -6,8 +6,8 @@ import { everySeconds, type Harness, insertSchedule, openHarness } from './fixtu
 jest.setTimeout(150_000);
 
 const SCHEDULES = 200;
-const PERIOD_S = 5;
-const COUNT = 8; // 40 s of occurrences
+const PERIOD_S = 10;
+const COUNT = 4; // 40 s of occurrences
 
 let h: Harness;
 let receiver: Receiver;
@@ -43,19 +43,41 @@ describe('end to end: two prequeuers and two dispatchers at once', () => {
     const created = await Promise.all(schedules);
     const expected = new Set(
       created.flatMap((s) => {
-        const start = Date.parse(s.rrule.slice(8, 24).replace(/(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z/, '$1-$2-$3T$4:$5:$6Z'));
+        const start = Date.parse(
+          s.rrule.slice(8, 24).replace(/(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z/, '$1-$2-$3T$4:$5:$6Z'),
+        );
         return [...Array(COUNT).keys()].map((k) => `${s._id.toHexString()}@${start + k * PERIOD_S * 1000}`);
       }),
     );
     const total = SCHEDULES * COUNT;
     const lastDue = first.getTime() + (COUNT - 1) * PERIOD_S * 1000 + PERIOD_S * 1000;
-    await until(() => receiver.requests.length >= total, lastDue - Date.now() + 60_000, `${total} deliveries`);
+    await until(() => receiver.requests.length >= total, lastDue - Date.now() + 60_000, `${total} deliveries`).catch(
+      (error: unknown) => {
+        console.log(`only ${receiver.requests.length} of ${total} delivered`);
+        throw error;
+      },
+    );
     await sleep(3000);
     const got = deliveries(receiver);
     const keys = got.map((d) => `${d.scheduleId}@${d.scheduledAt}`);
     const lateness = got.map((d) => d.arrivedAt - d.scheduledAt).sort((a, b) => a - b);
     const q = (p: number) => Math.round(lateness[Math.min(lateness.length - 1, Math.floor(p * lateness.length))] ?? 0);
     console.log(`${got.length} deliveries; lateness ms p50 ${q(0.5)} p99 ${q(0.99)} max ${q(1)}`);
+    for (const dup of duplicates(got)) {
+      const [scheduleId, at] = dup.split(' ')[0]?.split('@') ?? [];
+      const copies = got.filter((d) => d.scheduleId === scheduleId && String(d.scheduledAt) === at);
+      const archived = await h.models.archivedEvents
+        .find({ schedule_id: scheduleId, occurrence_at: new Date(Number(at)) })
+        .lean();
+      console.log(
+        `duplicate ${dup}: webhook-ids ${copies.map((c) => `${c.eventId}+${Math.round(c.arrivedAt - c.scheduledAt)}ms`).join(', ')}; ` +
+          `archived: ${archived.map((e) => `${e._id} ${e.history.map((x) => `${x.status}@${x.time.toISOString().slice(17, 23)}:${x.message}`).join(' > ')}`).join(' | ')}`,
+      );
+    }
+    if (duplicates(got).length > 0)
+      for (const s of services)
+        for (const line of s.lines.filter((l) => /"level":"(warn|error)"/.test(l)).slice(0, 5))
+          console.log(line.slice(0, 600));
     expect(duplicates(got)).toEqual([]);
     expect([...expected].filter((k) => !keys.includes(k))).toEqual([]);
     expect(got.length).toBe(total);

@@ -43,7 +43,11 @@ describe('end to end: planned, dispatched, delivered', () => {
     console.log(`lateness of the ten occurrences (ms): ${lateness.join(', ')}`);
     expect(got.map((d) => d.scheduledAt)).toEqual([...Array(10).keys()].map((i) => first.getTime() + i * 1000));
     expect(duplicates(got)).toEqual([]);
-    await until(async () => (await h.models.schedules.findById(schedule._id).lean())?.status === 'completed', 15_000, 'completed');
+    await until(
+      async () => (await h.models.schedules.findById(schedule._id).lean())?.status === 'completed',
+      15_000,
+      'completed',
+    );
   });
 
   it('pause, resume, update and delete take effect before the call returns (checked by the receiver)', async () => {

@@ -6,7 +6,11 @@ import { type Harness, reload, serviceEnv } from './fixtures.js';
 export type Role = 'prequeuer' | 'dispatcher' | 'worker';
 
 /** Starts one built service against the harness's database and queue prefix, with test timings. */
-export async function startService(h: Harness, role: Role, extra: Record<string, string> = {}): Promise<ServiceProcess> {
+export async function startService(
+  h: Harness,
+  role: Role,
+  extra: Record<string, string> = {},
+): Promise<ServiceProcess> {
   const port = String(await freePort());
   const env: Record<string, string> = {
     ...serviceEnv(h),
@@ -18,7 +22,8 @@ export async function startService(h: Harness, role: Role, extra: Record<string,
           PREQUEUER_TICKER_INTERVAL_SECONDS: '1',
           PREQUEUER_EVENT_TIMEFRAME_MINUTES: '1',
           PREQUEUER_RECONCILE_INTERVAL_SECONDS: '2',
-          PREQUEUER_RECONCILE_DISPATCHED_AFTER_SECONDS: '3',
+          // Production-like; the FLUSHALL test lowers it to re-add lost worker jobs quickly.
+          PREQUEUER_RECONCILE_DISPATCHED_AFTER_SECONDS: '120',
         }
       : {}),
     ...(role === 'dispatcher'
@@ -34,8 +39,6 @@ export async function startService(h: Harness, role: Role, extra: Record<string,
           WORKER_HEALTH_PORT: port,
           WORKER_COUNT: '50',
           WORKER_SSRF_ALLOW_LIST: '127.0.0.1/32,::1/128',
-          WORKER_LOCK_DURATION_MS: '5000',
-          WORKER_STALLED_INTERVAL_MS: '2000',
         }
       : {}),
     ...extra,
@@ -85,11 +88,16 @@ export function deliveries(receiver: Receiver): Delivery[] {
 /** Occurrence instants delivered more than once (by webhook-id). */
 export function duplicates(list: Delivery[]): string[] {
   const seen = new Map<string, number>();
-  for (const d of list) seen.set(`${d.scheduleId}@${d.scheduledAt}`, (seen.get(`${d.scheduleId}@${d.scheduledAt}`) ?? 0) + 1);
+  for (const d of list)
+    seen.set(`${d.scheduleId}@${d.scheduledAt}`, (seen.get(`${d.scheduleId}@${d.scheduledAt}`) ?? 0) + 1);
   return [...seen].filter(([, n]) => n > 1).map(([k, n]) => `${k} x${n}`);
 }
 
-export async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what = 'condition'): Promise<void> {
+export async function until(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);

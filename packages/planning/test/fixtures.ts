@@ -103,13 +103,20 @@ export async function reload(models: Models, schedule: ScheduleWithId): Promise<
 }
 
 /** Ids of the jobs in a queue, by state. */
-export async function jobIds(queues: QueueSet, name: 'ready' | 'worker', states: ('delayed' | 'waiting' | 'active')[] = ['delayed', 'waiting']) {
+export async function jobIds(
+  queues: QueueSet,
+  name: 'ready' | 'worker',
+  states: ('delayed' | 'waiting' | 'active')[] = ['delayed', 'waiting'],
+) {
   const jobs = await queues.queue(QUEUE_NAMES[name]).getJobs(states, 0, -1);
   return jobs.map((j) => j.id as string).sort();
 }
 
 /** An every-`seconds` UTC rule starting at `start` (whole seconds). */
 export function everySeconds(seconds: number, start: Date): string {
-  const stamp = start.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const stamp = start
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   return `DTSTART:${stamp}\nRRULE:FREQ=SECONDLY;INTERVAL=${seconds}`;
 }

@@ -211,7 +211,9 @@ describe('addExtraEvents', () => {
     const manual = await h.models.events.findById(eventIds[0]).lean();
     expect(manual?.kind).toBe('manual');
     expect(manual?.occurrence_at.getTime()).toBe(now.getTime() + 1);
-    const job = await h.queues.queue('ready_queue').getJob(occurrenceJobId(schedule._id.toHexString(), new Date(now.getTime() + 1)));
+    const job = await h.queues
+      .queue('ready_queue')
+      .getJob(occurrenceJobId(schedule._id.toHexString(), new Date(now.getTime() + 1)));
     expect(job?.data.event_id).toBe(eventIds[0]);
   });
 
@@ -222,7 +224,10 @@ describe('addExtraEvents', () => {
     const { eventIds } = await addExtraEvents(deps, schedule, past, 'backfill', { now, paceMs: 100 });
     expect(eventIds).toHaveLength(3);
     const delays = await Promise.all(
-      past.map(async (t) => (await h.queues.queue('ready_queue').getJob(occurrenceJobId(schedule._id.toHexString(), t)))?.opts.delay ?? 0),
+      past.map(
+        async (t) =>
+          (await h.queues.queue('ready_queue').getJob(occurrenceJobId(schedule._id.toHexString(), t)))?.opts.delay ?? 0,
+      ),
     );
     expect(delays).toEqual([0, 100, 200]);
   });

@@ -48,7 +48,9 @@ describe('reconcile', () => {
     const outcome = await reconcileNow();
     expect(outcome).toEqual({ checked: 7, dispatch: 6, deliver: 1 });
     expect(await jobIds(h.queues, 'ready')).toEqual(before.filter((id) => id !== before[0]));
-    expect(await jobIds(h.queues, 'worker')).toEqual([occurrenceJobId(schedule._id.toHexString(), handed.occurrence_at)]);
+    expect(await jobIds(h.queues, 'worker')).toEqual([
+      occurrenceJobId(schedule._id.toHexString(), handed.occurrence_at),
+    ]);
     const job = await h.queues.queue(QUEUE_NAMES.ready).getJob(before[3] as string);
     expect(job?.opts.delay).toBeGreaterThan(20_000);
 

@@ -12,7 +12,8 @@ import type { DispatchOutcome, DispatchService } from '../dispatch.service.js';
 export function createDispatchProcessor(service: DispatchService, log: Logger): Processor {
   return async (job, token, signal): Promise<DispatchOutcome> => {
     const payload = parseJob('dispatch', job);
-    const outcome = await service.dispatch(payload, signal);
+    const rerun = job.attemptsStarted > 1 || job.stalledCounter > 0;
+    const outcome = await service.dispatch(payload, { signal, rerun });
     if (outcome.kind === 'too_early') {
       log.warn({ jobId: job.id, until: new Date(outcome.until).toISOString() }, 'job arrived too early; delayed again');
       await job.moveToDelayed(outcome.until, token);

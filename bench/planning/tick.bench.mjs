@@ -1,0 +1,171 @@
+// Requirement 1 of issue 5: a planning tick reads only the schedules due inside the window, so its
+// cost follows the occurrences due, not the schedules stored. Stores 10k, 100k (and on demand 1M)
+// schedules, the same 1,000 due each time, and prints one tick's time and memory per size.
+//
+//   pnpm bench:planning                                   # 10k and 100k (~5 min on FerretDB)
+//   pnpm bench:planning --sizes 10000,100000,1000000      # 1M on demand (~25 min on FerretDB v1)
+//   pnpm bench:planning --smoke                           # 1k and 5k, under a minute, for CI
+//
+// On FerretDB v1 the tick grows with the schedules stored: it uses no index (see the planning
+// package README); on MongoDB the (status, next_run_at) index and _id lookups keep it flat.
+//
+// MONGO_URL / REDIS_URL choose the servers (default: the test services); a private database and
+// queue prefix are used and dropped. Runs against the built packages (dist/).
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../../packages/logging/dist/index.js';
+import { connectMongo, ensureIndexes, findDueSchedules, registerModels } from '../../packages/models/dist/index.js';
+import { planningTick } from '../../packages/planning/dist/index.js';
+import { createQueues, createRedis, QUEUE_NAMES, waitForRedis } from '../../packages/queues/dist/index.js';
+import { compileRule } from '../../packages/scheduling/dist/index.js';
+
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    sizes: { type: 'string' },
+    due: { type: 'string' },
+    batch: { type: 'string', default: '5000' },
+  },
+});
+const sizes = (args.sizes ?? (args.smoke ? '1000,5000' : '10000,100000')).split(',').map(Number);
+const due = Number(args.due ?? (args.smoke ? 100 : 1000));
+const insertBatch = Number(args.batch);
+const mongoUrl = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27018';
+const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const WINDOW_MS = 10 * 60_000;
+
+const id = randomBytes(4).toString('hex');
+const connection = await connectMongo({
+  uri: mongoUrl,
+  database: `bench_planning_${id}`,
+  serverSelectionTimeoutMs: 10_000,
+});
+const models = registerModels(connection);
+await ensureIndexes(connection);
+for (const model of Object.values(models)) await model.createCollection().catch(() => undefined);
+const redis = createRedis({
+  connection: { host: redisUrl.hostname, port: Number(redisUrl.port || 6379) },
+  role: 'producer',
+});
+await waitForRedis(redis, 5000);
+const queues = createQueues({ connection: redis, prefix: `benchplan_${id}` });
+const log = createLogger({ service: 'bench', level: process.env.BENCH_LOG_LEVEL ?? 'warn' });
+
+const now = new Date();
+// Due schedules: every 5 minutes from a minute ago, so two occurrences fall inside the window.
+const dueRule = compileRule(
+  { text: 'FREQ=MINUTELY;INTERVAL=5', timezone: 'UTC', now: new Date(now.getTime() - 60_000) },
+  { minIntervalSeconds: 1 },
+);
+// Idle schedules: daily, next run a day or more ahead (outside any window).
+const idleRule = compileRule(
+  { text: 'FREQ=DAILY', timezone: 'UTC', now: new Date(now.getTime() + 86_400_000) },
+  { minIntervalSeconds: 1 },
+);
+if (!dueRule.ok || !idleRule.ok) throw new Error('bench rules do not compile');
+
+function scheduleDoc(rule, nextRunAt, benchDue) {
+  return {
+    tenant_id: 'bench',
+    name: 'bench',
+    rrule: rule.rule.text,
+    timezone: 'UTC',
+    callback_url: 'http://127.0.0.1:9/bench',
+    method: 'POST',
+    headers_json: null,
+    body: null,
+    timeout_ms: 10_000,
+    retry_policy: { max_attempts: 3, min_backoff_ms: 1000, max_backoff_ms: 60_000 },
+    misfire_policy: 'fire_once',
+    misfire_grace_seconds: 60,
+    overlap_policy: 'allow',
+    max_consecutive_failures: 0,
+    consecutive_failures: 0,
+    metadata: {},
+    status: 'active',
+    paused_reason: null,
+    paused_at: null,
+    version: 1,
+    not_before: new Date(now.getTime() - 120_000),
+    cursor: null,
+    next_run_at: nextRunAt,
+    last_run_at: null,
+    deleted_at: null,
+    created_at: now,
+    updated_at: now,
+    bench_due: benchDue,
+  };
+}
+
+async function insert(count, make) {
+  const started = performance.now();
+  for (let done = 0; done < count; done += insertBatch) {
+    const n = Math.min(insertBatch, count - done);
+    await models.schedules.collection.insertMany(
+      Array.from({ length: n }, (_, i) => make(done + i)),
+      { ordered: false },
+    );
+  }
+  return count / ((performance.now() - started) / 1000);
+}
+
+const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1);
+const idleNext = (i) => new Date(now.getTime() + 86_400_000 + (i % 86_400) * 1000);
+
+console.log(`planning tick benchmark: window 10 min, ${due} schedules due, node ${process.version}, ${mongoUrl}`);
+await insert(due, () => scheduleDoc(dueRule, new Date(now.getTime() - 60_000), true));
+let stored = due;
+const rows = [];
+for (const size of sizes) {
+  const rate = size > stored ? await insert(size - stored, (i) => scheduleDoc(idleRule, idleNext(i), false)) : null;
+  stored = Math.max(stored, size);
+  // Same starting point for every size: the due schedules unplanned, no events, no jobs.
+  await models.schedules.collection.updateMany(
+    { bench_due: true },
+    { $set: { cursor: null, next_run_at: new Date(Date.now() - 60_000), status: 'active' } },
+  );
+  await models.events.collection.deleteMany({});
+  await queues.queue(QUEUE_NAMES.ready).obliterate({ force: true });
+  global.gc?.();
+  const queryStarted = performance.now();
+  const found = await findDueSchedules(models, { until: new Date(Date.now() + WINDOW_MS), limit: 500 });
+  const queryMs = performance.now() - queryStarted;
+  const before = process.memoryUsage();
+  let peakRss = before.rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 10);
+  const started = performance.now();
+  const outcome = await planningTick({
+    models,
+    queues,
+    log,
+    clock: () => new Date(),
+    windowMs: WINDOW_MS,
+    leadMs: 2000,
+  });
+  const tickMs = performance.now() - started;
+  clearInterval(sampler);
+  const after = process.memoryUsage();
+  const row = {
+    stored: size,
+    due: outcome.schedules,
+    events: outcome.planned,
+    'tick ms': Math.round(tickMs),
+    'query ms': Math.round(queryMs),
+    batches: outcome.batches,
+    'peak rss MB': mb(Math.max(peakRss, after.rss)),
+    'heap delta MB': mb(after.heapUsed - before.heapUsed),
+    'insert/s': rate ? Math.round(rate) : '-',
+  };
+  rows.push(row);
+  console.log(JSON.stringify(row));
+  if (found.length === 0) throw new Error('no schedule was due: the benchmark is broken');
+}
+console.table(rows);
+
+await queues.queue(QUEUE_NAMES.ready).obliterate({ force: true });
+await queues.close();
+await redis.quit();
+await connection.dropDatabase();
+await connection.close();

@@ -66,7 +66,9 @@ mongo_up() {
     local db="${PG_URL##*/}"
     psql "${PG_URL%/*}/postgres" -tAc "select 1 from pg_database where datname='$db'" | grep -q 1 ||
       psql "${PG_URL%/*}/postgres" -qc "create database \"$db\"" >&2
-    args=(--handler=postgresql "--postgresql-url=$PG_URL")
+    # FerretDB v1 holds a PostgreSQL connection per update statement until its command ends and
+    # hangs when its pool runs out; give it most of PostgreSQL's default 100 connections.
+    args=(--handler=postgresql "--postgresql-url=$PG_URL?pool_max_conns=${FERRETDB_PG_POOL_MAX:-80}")
   else
     handler=sqlite
     mkdir -p "$LOCAL/ferretdb/$PROFILE"

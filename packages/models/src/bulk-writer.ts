@@ -12,7 +12,11 @@ export interface BulkWriter<T> {
 }
 
 export interface BulkWriterOptions {
-  /** Writes at most this many operations per round trip; default 500. */
+  /**
+   * Writes at most this many operations per command; default 16. FerretDB v1 holds a PostgreSQL
+   * connection per update statement until its command ends and deadlocks when its pool (50) runs
+   * out, so batches stay small and one command is in flight at a time.
+   */
   maxBatch?: number;
   /** Waits at most this long for a batch to fill; default 20 ms. */
   maxDelayMs?: number;
@@ -26,14 +30,14 @@ export interface BulkWriterOptions {
  */
 export function createBulkWriter<T>(
   model: Model<T>,
-  { maxBatch = 500, maxDelayMs = 20, log }: BulkWriterOptions,
+  { maxBatch = 16, maxDelayMs = 20, log }: BulkWriterOptions,
 ): BulkWriter<T> {
   let pending: { op: BulkOperation<T>; resolve: () => void; reject: (e: unknown) => void }[] = [];
   let timer: NodeJS.Timeout | undefined;
 
-  async function flush(): Promise<void> {
-    clearTimeout(timer);
-    timer = undefined;
+  let chain: Promise<void> = Promise.resolve();
+
+  async function writeAll(): Promise<void> {
     while (pending.length > 0) {
       const batch = pending.slice(0, maxBatch);
       pending = pending.slice(maxBatch);
@@ -48,6 +52,14 @@ export function createBulkWriter<T>(
         for (const p of batch) p.reject(error);
       }
     }
+  }
+
+  /** One writer at a time: a flush queues behind the one in flight. */
+  function flush(): Promise<void> {
+    clearTimeout(timer);
+    timer = undefined;
+    chain = chain.then(writeAll);
+    return chain;
   }
 
   return {

@@ -27,6 +27,9 @@ export async function connectMongo({
     autoIndex: false,
     autoCreate: false,
     serverSelectionTimeoutMS: serverSelectionTimeoutMs,
+    // Bounds the commands one process runs at once: FerretDB v1 deadlocks when concurrent update
+    // statements exhaust its PostgreSQL pool (see bulk-writer.ts).
+    maxPoolSize: 10,
     appName: 'event-scheduler',
   });
   try {

@@ -72,7 +72,9 @@ export function createEventWrites({
       const op = statusChange(event._id, 'retry_scheduled', {
         now,
         message,
-        from: ['delivering'],
+        // Not only `delivering`: FerretDB v1 updates are not atomic, so the dispatcher's batched
+        // `dispatched` write can overwrite `delivering` after it landed.
+        from: STARTABLE,
         set: { next_attempt_at: nextAt },
       });
       const { filter, update } = withAttempt(op, attempt);
@@ -84,7 +86,7 @@ export function createEventWrites({
     async recordFinal(event: EventRecord, attempt: Attempt, now: Date): Promise<EventRecord | null> {
       return (await models.events
         .findOneAndUpdate(
-          { _id: event._id, status: 'delivering' },
+          { _id: event._id, status: { $in: [...STARTABLE] } },
           { $push: { attempts: attempt }, $set: { updated_at: now } },
           { returnDocument: 'after' },
         )

@@ -89,13 +89,16 @@ async function cannon(url: string, method: 'GET' | 'POST', headers: Record<strin
 }
 
 const runs: Record<string, Measure[]> = {};
+const note = (key: string, m: Measure) => {
+  runs[key] = [...(runs[key] ?? []), m];
+};
 for (let repeat = 0; repeat < repeats; repeat++) {
   for (const [name, target] of Object.entries(targets)) {
     const id = await createOne(target);
     const create = await cannon(target.base, 'POST', target.headers);
     const get = await cannon(`${target.base}/${id}`, 'GET', target.headers);
-    (runs[`${name} create`] ??= []).push(create);
-    (runs[`${name} get`] ??= []).push(get);
+    note(`${name} create`, create);
+    note(`${name} get`, get);
     console.log(
       `${name}: create ${create.rps.toFixed(0)} req/s p99 ${create.p99} ms (${create.errors} non-2xx); get ${get.rps.toFixed(0)} req/s p99 ${get.p99} ms (${get.errors} non-2xx)`,
     );

@@ -19,7 +19,8 @@ run() {
   log "benchmark: $name $*"
   case "$name" in
     rrule) pnpm --filter @event-scheduler/scheduling bench "$@" ;;
-    lateness | throughput | planning | api) node --enable-source-maps "bench/dist/$name.js" "$@" ;;
+    planning) node bench/planning/tick.bench.mjs "$@" ;;
+    lateness | throughput | api) node --enable-source-maps "bench/dist/$name.js" "$@" ;;
     *) echo "unknown benchmark: $name (lateness, throughput, planning, api, rrule, all)" >&2; exit 64 ;;
   esac
 }

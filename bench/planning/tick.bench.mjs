@@ -2,9 +2,9 @@
 // cost follows the occurrences due, not the schedules stored. Stores 10k, 100k (and on demand 1M)
 // schedules, the same 1,000 due each time, and prints one tick's time and memory per size.
 //
-//   pnpm bench:planning                                   # 10k and 100k (~5 min on FerretDB)
-//   pnpm bench:planning --sizes 10000,100000,1000000      # 1M on demand (~25 min on FerretDB v1)
-//   pnpm bench:planning --smoke                           # 1k and 5k, under a minute, for CI
+//   bash scripts/bench.sh planning                                   # 10k and 100k (~5 min on FerretDB)
+//   bash scripts/bench.sh planning --sizes 10000,100000,1000000      # 1M on demand (~25 min on FerretDB v1)
+//   bash scripts/bench.sh planning --smoke                           # 1k and 5k, under a minute, for CI
 //
 // On FerretDB v1 the tick grows with the schedules stored: it uses no index (see the planning
 // package README); on MongoDB the (status, next_run_at) index and _id lookups keep it flat.

@@ -66,7 +66,7 @@ await receiver.close();
 
 /** Our pipeline needs time to plan before the first occurrence; the baseline is fed 2 s ahead. */
 function leadFor(pipeline: Pipeline, rate: number): number {
-  return pipeline.name === 'ours' ? 8 + Math.ceil(rate / 500) : 3;
+  return pipeline.name === 'ours' ? 8 + Math.ceil(rate / 50) : 3;
 }
 
 function roundAll(record: Record<string, number>): Record<string, number> {

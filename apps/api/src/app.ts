@@ -88,6 +88,13 @@ export async function buildApp({ log, checks, registry, services, settings }: Ap
   });
 
   await app.register(async (admin) => {
+    // Before the key check, per client address, so guessing the admin key is limited too.
+    await registerRateLimit(admin, {
+      perMinute: settings.rateLimitPerMinute,
+      redis: settings.rateLimitRedis,
+      nameSpace: `${settings.rateLimitNamespace ?? 'rate-limit-'}admin-`,
+      hook: 'onRequest',
+    });
     admin.addHook('onRequest', requireAdminKey(settings.adminApiKey));
     await admin.register(apiKeyRoutes, { apiKeys: services.apiKeys });
   });

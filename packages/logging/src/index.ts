@@ -20,8 +20,10 @@ export interface CreateLoggerOptions {
 export const REDACT_PATHS = [
   'req.headers["x-api-key"]',
   'req.headers.authorization',
+  'req.headers["x-admin-key"]',
   'headers["x-api-key"]',
   'headers.authorization',
+  'headers["x-admin-key"]',
   '*.apiKey',
   '*.api_key',
   '*.secret',

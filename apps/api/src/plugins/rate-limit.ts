@@ -9,6 +9,8 @@ export interface RateLimitOptions {
   redis?: unknown;
   /** Key prefix of the counters in Redis. */
   nameSpace?: string;
+  /** `preParsing` (default) counts after the key check, per key; `onRequest` counts every request, per key or address. */
+  hook?: 'onRequest' | 'preParsing';
 }
 
 /**
@@ -16,10 +18,13 @@ export interface RateLimitOptions {
  * check (preParsing), so it counts per key, not per address, and before the body is parsed. When
  * Redis is unreachable, requests pass (a counter outage must not take the API down).
  */
-export async function registerRateLimit(app: FastifyInstance, { perMinute, redis, nameSpace }: RateLimitOptions) {
+export async function registerRateLimit(
+  app: FastifyInstance,
+  { perMinute, redis, nameSpace, hook = 'preParsing' }: RateLimitOptions,
+) {
   await app.register(rateLimit, {
     global: true,
-    hook: 'preParsing',
+    hook,
     max: perMinute,
     timeWindow: 60_000,
     skipOnError: true,

@@ -12,6 +12,8 @@ log "building"
 pnpm build --output-logs=errors-only >&2
 
 export API_DEV_API_KEY="${API_DEV_API_KEY:-user-api-key-123}"
+# Development only: let callbacks reach receivers on this machine (refused by default: SSRF guard).
+export WORKER_SSRF_ALLOW_LIST="${WORKER_SSRF_ALLOW_LIST:-127.0.0.0/8,::1/128,localhost}"
 RUN="$ROOT/.local/run" LOGS="$ROOT/.local/logs"
 mkdir -p "$RUN" "$LOGS"
 for app in api prequeuer dispatcher worker; do
@@ -37,6 +39,7 @@ cat <<MSG
 Event Scheduler is running ($(( $(date +%s) - started )) s).
   API:      $API_URL        (docs: $API_URL/docs)
   API key:  $API_DEV_API_KEY   (development only; send it as X-API-KEY)
+  Callbacks to this machine allowed: $WORKER_SSRF_ALLOW_LIST (development only)
   Logs:     .local/logs/{api,prequeuer,dispatcher,worker}.log
   Stop:     scripts/stop.sh
 MSG

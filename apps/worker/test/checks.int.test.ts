@@ -3,8 +3,7 @@
  * triggers) and the SSRF guard end to end, with loopback targets only.
  */
 import { REDELIVERY_REQUESTED } from '@event-scheduler/models';
-import { type Receiver, startReceiver } from '@event-scheduler/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   archived,
   createEvent,
@@ -13,13 +12,14 @@ import {
   type Harness,
   type InProcessWorker,
   openHarness,
+  receiversClosedAfterEach,
   startWorker,
   TENANT,
 } from './fixtures.js';
 
 let h: Harness;
 let worker: InProcessWorker;
-const receivers: Receiver[] = [];
+const receiver = receiversClosedAfterEach();
 
 beforeAll(async () => {
   h = await openHarness('worker-checks');
@@ -30,16 +30,6 @@ afterAll(async () => {
   await worker.stop();
   await h.close();
 }, 60_000);
-
-afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
-});
-
-async function receiver(host?: string): Promise<Receiver> {
-  const r = await startReceiver(host);
-  receivers.push(r);
-  return r;
-}
 
 describe('checks before each attempt', () => {
   it('cancels, without calling, an event whose schedule changed, was paused or deleted', async () => {

@@ -2,8 +2,8 @@
  * Delivery outcomes against a real loopback receiver: success, retries and their waits, permanent
  * failures, timeouts, refused connections, Retry-After, an endless body, signatures and metrics.
  */
-import { freePort, type Receiver, startReceiver } from '@event-scheduler/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { freePort, type Receiver } from '@event-scheduler/testing';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { newSigningSecret } from '../src/delivery/signing.js';
 import {
@@ -14,13 +14,14 @@ import {
   type Harness,
   type InProcessWorker,
   openHarness,
+  receiversClosedAfterEach,
   signingSecret,
   startWorker,
 } from './fixtures.js';
 
 let h: Harness;
 let worker: InProcessWorker;
-const receivers: Receiver[] = [];
+const receiver = receiversClosedAfterEach();
 
 beforeAll(async () => {
   h = await openHarness('worker-delivery');
@@ -31,16 +32,6 @@ afterAll(async () => {
   await worker.stop();
   await h.close();
 }, 60_000);
-
-afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
-});
-
-async function receiver(host?: string): Promise<Receiver> {
-  const r = await startReceiver(host);
-  receivers.push(r);
-  return r;
-}
 
 function verifies(secret: string, body: string, headers: Record<string, unknown>): boolean {
   try {

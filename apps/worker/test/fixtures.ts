@@ -25,7 +25,8 @@ import {
   waitForRedis,
 } from '@event-scheduler/queues';
 import { compileRule } from '@event-scheduler/scheduling';
-import { testServices } from '@event-scheduler/testing';
+import { type Receiver, startReceiver, testServices } from '@event-scheduler/testing';
+import { afterEach } from '@jest/globals';
 import type { Worker } from 'bullmq';
 import { Registry } from 'prom-client';
 import { deliverySettings, loadWorkerConfig } from '../src/config.js';
@@ -232,4 +233,17 @@ export function liveInStatus(models: Models, event: Pick<EventRecord, '_id'>, st
 export async function signingSecret(models: Models, tenantId = TENANT): Promise<string> {
   const tenant = await eventually('the tenant', () => models.tenants.findOne({ _id: tenantId }).lean());
   return tenant.signing_secret;
+}
+
+/** Returns a function that starts loopback receivers; every one it started is closed after each test. */
+export function receiversClosedAfterEach(): (host?: string) => Promise<Receiver> {
+  const open: Receiver[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((r) => r.close()));
+  });
+  return async (host) => {
+    const r = await startReceiver(host);
+    open.push(r);
+    return r;
+  };
 }

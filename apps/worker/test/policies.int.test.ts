@@ -1,7 +1,6 @@
 /** Overlap policies, auto-pause and several workers sharing worker_queue. */
 import { QUEUE_NAMES } from '@event-scheduler/queues';
-import { type Receiver, startReceiver } from '@event-scheduler/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { retryJobId } from '../src/delivery/job-ids.js';
 import {
   archived,
@@ -13,12 +12,13 @@ import {
   type InProcessWorker,
   liveInStatus,
   openHarness,
+  receiversClosedAfterEach,
   startWorker,
 } from './fixtures.js';
 
 let h: Harness;
 let worker: InProcessWorker;
-const receivers: Receiver[] = [];
+const receiver = receiversClosedAfterEach();
 
 beforeAll(async () => {
   h = await openHarness('worker-policies');
@@ -29,16 +29,6 @@ afterAll(async () => {
   await worker.stop();
   await h.close();
 }, 60_000);
-
-afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
-});
-
-async function receiver(): Promise<Receiver> {
-  const r = await startReceiver();
-  receivers.push(r);
-  return r;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

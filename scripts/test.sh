@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test on a fresh machine: pinned toolchain, frozen install, local services
 # (unless MONGO_URL/REDIS_URL are given, or a Docker engine lets testcontainers start real mongo and
-# redis images), then typecheck, lint + format check, build, and jest (unit + integration).
+# redis images), then typecheck, lint + format check, build, jest (unit + integration) and the
+# benchmark smokes.
 #   scripts/test.sh            everything
 #   scripts/test.sh <jest args> only jest, with those arguments (after the same provisioning)
 source "$(dirname "$0")/toolchain.sh"
@@ -26,6 +27,9 @@ if [ $# -eq 0 ]; then
   step "jest: unit and integration" pnpm test --ci
   step "jest: time-dependent unit tests again under another host time zone" \
     env TZ=Pacific/Chatham pnpm test --ci --selectProjects unit --testPathPatterns packages/scheduling
+  # Tiny sizes, so the benchmarks never rot; their correctness gates (no miss, no duplicate) fail
+  # the run, their timings are only printed.
+  step "benchmark smokes (correctness gates only)" bash scripts/bench.sh all --smoke
 else
   step "build (turbo)" pnpm build --output-logs=errors-only
   pnpm test "$@"

@@ -7,7 +7,6 @@ import { loadDispatcherConfig } from './config.js';
 import { createDispatchService } from './dispatch.service.js';
 import { createDispatcherWorker, drainDispatcher } from './dispatcher.js';
 import { createHandoff } from './handoff.js';
-import { createDispatchedWrites } from './status-writes.js';
 
 runService({
   name: 'dispatcher',
@@ -20,8 +19,6 @@ runService({
     const consumer = await openRedis({ redis: config.redis, role: 'consumer', log, shutdown });
     const queues = createQueues({ connection: producer, prefix: config.redis.queue_prefix });
     shutdown.add('queues', () => queues.close());
-    const statusWrites = createDispatchedWrites(models, { log, clock: systemClock });
-    shutdown.add('batched status writes', () => statusWrites.flush());
     await startHealthServer({
       port: config.dispatcher.health_port,
       log,
@@ -33,7 +30,6 @@ runService({
       models,
       handoff: createHandoff(queues, log),
       archive: createArchiver(models, { log, clock: systemClock }),
-      statusWrites,
       log,
       clock: systemClock,
       leadMs: config.dispatcher.lead_ms,

@@ -35,6 +35,24 @@ export function statusChange(
   } as BulkOperation<EventDoc>;
 }
 
+/** What `archived_events` keeps of an event that finished `now` with `status`. */
+export function archivedCopy(
+  event: EventRecord,
+  status: Extract<EventStatus, 'succeeded' | 'failed' | 'skipped' | 'cancelled'>,
+  message: string | null,
+  now: Date,
+): EventRecord & { archived_at: Date } {
+  return {
+    ...event,
+    status,
+    history: [...event.history, { time: now, status, message }],
+    next_attempt_at: null,
+    finished_at: now,
+    updated_at: now,
+    archived_at: now,
+  };
+}
+
 /**
  * Moves finished events to `archived_events` with their final status and a last history entry,
  * then deletes them from `events`. Idempotent: an event archived already (same `_id`) is only
@@ -50,15 +68,7 @@ export async function archiveEvents(
   now: Date,
 ): Promise<void> {
   if (finished.length === 0) return;
-  const docs = finished.map(({ event, status, message = null }) => ({
-    ...event,
-    status,
-    history: [...event.history, { time: now, status, message }],
-    next_attempt_at: null,
-    finished_at: now,
-    updated_at: now,
-    archived_at: now,
-  }));
+  const docs = finished.map(({ event, status, message = null }) => archivedCopy(event, status, message, now));
   try {
     await models.archivedEvents.insertMany(docs, { ordered: false });
   } catch (error) {

@@ -3,7 +3,7 @@ export { createBulkWriter } from './bulk-writer.js';
 export type { ConnectMongoOptions } from './connect.js';
 export { connectMongo, ensureIndexes, isDuplicateKeyError, openMongo, pingMongo } from './connect.js';
 export type { EventRecord } from './event.repository.js';
-export { archiveEvents, statusChange } from './event.repository.js';
+export { archivedCopy, archiveEvents, statusChange } from './event.repository.js';
 export type { ArchivedEventDoc, Attempt, EventDoc, EventKind, EventStatus, StatusChange } from './event.schema.js';
 export {
   archivedEventModel,

@@ -48,6 +48,18 @@ describe('end to end: planned, dispatched, delivered', () => {
       15_000,
       'completed',
     );
+    // Each occurrence's whole life is in its archived history, the dispatcher's release included
+    // (the worker records it with `delivering`).
+    await until(
+      async () => (await h.models.archivedEvents.countDocuments({ schedule_id: schedule._id })) === 10,
+      15_000,
+      'archived',
+    );
+    const archived = await h.models.archivedEvents.find({ schedule_id: schedule._id }).lean();
+    for (const event of archived) {
+      expect(event.history.map((x) => x.status)).toEqual(['scheduled', 'dispatched', 'delivering', 'succeeded']);
+      expect(event.attempts.map((a) => a.status_code)).toEqual([200]);
+    }
   });
 
   it('pause, resume, update and delete take effect before the call returns (checked by the receiver)', async () => {

@@ -124,8 +124,12 @@ export function createDeliveryService(deps: DeliveryDeps) {
     ])) as [EventRecord | null, ScheduleWithId | null];
     const now = clock();
     if (!event) return 'gone';
-    if (FINAL_EVENT_STATUSES.includes(event.status)) {
-      // Finished but not archived (a crash between the two): finish the move.
+    // Finished but not moved (a run of this job died between the archive insert and the delete;
+    // only then is a live event found `delivering` with an archived copy): finish the move.
+    if (
+      FINAL_EVENT_STATUSES.includes(event.status) ||
+      (event.status === 'delivering' && (await writes.isArchived(event._id)))
+    ) {
       await writes.finish([{ event, status: event.status as 'cancelled', message: 'archived late' }], now);
       return 'gone';
     }
@@ -155,8 +159,9 @@ export function createDeliveryService(deps: DeliveryDeps) {
     const number = event.attempts.length + (lost ? 2 : 1);
     const signingSecrets = await secrets.secretsFor(event.tenant_id, clock());
     const startedAt = clock();
-    const marked = writes.markDelivering(event, number, lost, startedAt);
-    marked.catch(() => undefined); // awaited below; this only keeps it from being reported unhandled
+    const dispatchedAt = round === 1 && job.dispatched_at ? new Date(job.dispatched_at) : null;
+    const { current, written } = writes.markDelivering(event, { number, lost, now: startedAt, dispatchedAt });
+    written.catch(() => undefined); // awaited below; this only keeps it from being reported unhandled
     if (event.attempts.length === 0 && !lost) {
       metrics.lateness.observe((startedAt.getTime() - event.occurrence_at.getTime()) / 1000);
       writes.noteRun(schedule._id, event.occurrence_at);
@@ -190,12 +195,12 @@ export function createDeliveryService(deps: DeliveryDeps) {
       },
       'callback attempt',
     );
-    await marked;
+    await written;
     const maxAttempts = schedule.retry_policy?.max_attempts ?? settings.defaultMaxAttempts;
     if (judgement.verdict === 'retry' && round < maxAttempts) {
-      return retry(job, event, schedule, round, record, result);
+      return retry(job, current, schedule, round, record, result);
     }
-    return finish(event, schedule, record, judgement, ctx);
+    return finish({ ...current, attempts: [...current.attempts, record] }, schedule, record, judgement, ctx);
   }
 
   async function retry(
@@ -227,25 +232,24 @@ export function createDeliveryService(deps: DeliveryDeps) {
     return 'retry_scheduled';
   }
 
+  /** `current`: the event as it now stands, with `record` (its last attempt) appended. */
   async function finish(
-    event: EventRecord,
+    current: EventRecord,
     schedule: ScheduleWithId,
     record: Attempt,
     judgement: Judgement,
     ctx: JobContext,
   ): Promise<JobResult> {
     const now = clock();
-    const updated = await writes.recordFinal(event, record, now);
-    if (!updated) {
-      await writes.attachToArchive(event._id, record);
-      return 'superseded';
-    }
     const status = judgement.verdict === 'success' ? 'succeeded' : 'failed';
     const message =
       status === 'succeeded'
         ? `delivered: HTTP ${record.status_code} on attempt ${record.number}`
         : `failed on attempt ${record.number}: ${judgement.errorMessage}`;
-    await writes.finish([{ event: updated, status, message }], now);
+    if (!(await writes.archiveFinished(current, status, message, now))) {
+      await writes.attachToArchive(current._id, record);
+      return 'superseded';
+    }
     metrics.deliveries.labels(status).inc();
     if (status === 'succeeded') {
       if (schedule.consecutive_failures > 0) writes.resetStreak(schedule._id);

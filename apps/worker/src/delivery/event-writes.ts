@@ -1,12 +1,14 @@
 import type { Logger } from '@event-scheduler/logging';
 import {
   type Attempt,
+  archivedCopy,
   archiveEvents,
   type BulkOperation,
   createBulkWriter,
   type EventDoc,
   type EventRecord,
   type EventStatus,
+  isDuplicateKeyError,
   type Models,
   type Schedule,
   statusChange,
@@ -28,7 +30,9 @@ function withAttempt(op: BulkOperation<EventDoc>, attempt: Attempt): { filter: o
  * Every write the worker makes to events and schedules. Writes that only inform (an attempt has
  * started, a schedule's last run, a failure streak ended) go through bulk writers and cost a
  * share of one round trip; writes the next step depends on (an attempt's result, the archive of a
- * finished event) are made directly and awaited.
+ * finished event) are awaited. A first attempt that succeeds costs its event four operations
+ * (the worker's read, the `delivering` update, the archive insert and a batched delete) and its
+ * schedule one read.
  */
 export function createEventWrites({
   models,
@@ -40,24 +44,69 @@ export function createEventWrites({
   const events = createBulkWriter(models.events, { log });
   const schedules = createBulkWriter<Schedule>(models.schedules, { log });
 
+  // The latest attempted occurrence per schedule, written once a second rather than once per
+  // delivery: a schedule firing every second would otherwise cost a write per occurrence.
+  let lastRuns = new Map<string, { id: ObjectId; at: Date }>();
+  let lastRunTimer: NodeJS.Timeout | undefined;
+  const writeLastRuns = () => {
+    clearTimeout(lastRunTimer);
+    lastRunTimer = undefined;
+    const runs = [...lastRuns.values()];
+    lastRuns = new Map();
+    return Promise.all(
+      runs.map(({ id, at }) => {
+        const op = { updateOne: { filter: { _id: id }, update: { $max: { last_run_at: at } } } };
+        return schedules.write(op as BulkOperation<Schedule>).catch(() => undefined);
+      }),
+    );
+  };
+
   return {
-    /** The event is `delivering` attempt `number`; an attempt an earlier run never finished is recorded first. */
-    markDelivering(event: EventRecord, number: number, lost: Attempt | null, now: Date): Promise<void> {
-      const writes: Promise<void>[] = [];
-      if (lost) {
-        const op = { updateOne: { filter: { _id: event._id }, update: { $push: { attempts: lost } } } };
-        writes.push(events.write(op as BulkOperation<EventDoc>));
+    /**
+     * Records that attempt `number` starts: one update sets `delivering` and appends its history
+     * entry, the dispatcher's `dispatched` entry when the job carries its release time and the
+     * event still shows `scheduled`, and an attempt an earlier run never finished. Returns the
+     * event as it now stands (for the final write, which then needs no read) and the write.
+     */
+    markDelivering(
+      event: EventRecord,
+      {
+        number,
+        lost,
+        now,
+        dispatchedAt,
+      }: { number: number; lost: Attempt | null; now: Date; dispatchedAt: Date | null },
+    ): { current: EventRecord; written: Promise<void> } {
+      const entries: EventDoc['history'] = [];
+      if (dispatchedAt && event.status === 'scheduled') {
+        entries.push({ time: dispatchedAt, status: 'dispatched', message: 'released to worker_queue' });
       }
-      writes.push(
-        events.write(statusChange(event._id, 'delivering', { now, message: `attempt ${number}`, from: STARTABLE })),
-      );
-      return Promise.all(writes).then(() => undefined);
+      entries.push({ time: now, status: 'delivering', message: `attempt ${number}` });
+      const op = {
+        updateOne: {
+          filter: { _id: event._id, status: { $in: [...STARTABLE] } },
+          update: {
+            $set: { status: 'delivering', updated_at: now },
+            $push: { history: { $each: entries }, ...(lost ? { attempts: lost } : {}) },
+          },
+        },
+      };
+      const current: EventRecord = {
+        ...event,
+        status: 'delivering',
+        updated_at: now,
+        history: [...event.history, ...entries],
+        attempts: lost ? [...event.attempts, lost] : event.attempts,
+      };
+      return { current, written: events.write(op as BulkOperation<EventDoc>) };
     },
 
-    /** Remembers the schedule's latest attempted occurrence (`last_run_at`). */
+    /** Remembers the schedule's latest attempted occurrence (`last_run_at`), batched. */
     noteRun(scheduleId: ObjectId, occurrenceAt: Date): void {
-      const op = { updateOne: { filter: { _id: scheduleId }, update: { $max: { last_run_at: occurrenceAt } } } };
-      void schedules.write(op as BulkOperation<Schedule>).catch(() => undefined);
+      const key = scheduleId.toHexString();
+      const known = lastRuns.get(key);
+      if (!known || known.at < occurrenceAt) lastRuns.set(key, { id: scheduleId, at: occurrenceAt });
+      lastRunTimer ??= setTimeout(() => void writeLastRuns(), 1000);
     },
 
     /** A success ends the schedule's failure streak. */
@@ -72,8 +121,8 @@ export function createEventWrites({
       const op = statusChange(event._id, 'retry_scheduled', {
         now,
         message,
-        // Not only `delivering`: FerretDB v1 updates are not atomic, so the dispatcher's batched
-        // `dispatched` write can overwrite `delivering` after it landed.
+        // Not only `delivering`: FerretDB v1 updates are not atomic, so a concurrent write can
+        // overwrite `delivering` after it landed.
         from: STARTABLE,
         set: { next_attempt_at: nextAt },
       });
@@ -82,15 +131,31 @@ export function createEventWrites({
       return result.matchedCount > 0;
     },
 
-    /** Records the last attempt and returns the event as it now stands; null when it is no longer ours. */
-    async recordFinal(event: EventRecord, attempt: Attempt, now: Date): Promise<EventRecord | null> {
-      return (await models.events
-        .findOneAndUpdate(
-          { _id: event._id, status: { $in: [...STARTABLE] } },
-          { $push: { attempts: attempt }, $set: { updated_at: now } },
-          { returnDocument: 'after' },
-        )
-        .lean()) as EventRecord | null;
+    /**
+     * Archives an event whose last attempt finished it, from the copy in hand (`current`, with that
+     * attempt appended): the archive insert is the durable record, then the live event is deleted
+     * (batched). False when the event was archived already by someone else (cancelled by a pause,
+     * superseded): the caller attaches its attempt to that archived copy instead.
+     */
+    async archiveFinished(
+      current: EventRecord,
+      status: Extract<FinalStatus, 'succeeded' | 'failed'>,
+      message: string,
+      now: Date,
+    ): Promise<boolean> {
+      try {
+        await models.archivedEvents.insertMany([archivedCopy(current, status, message, now)]);
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        return false;
+      }
+      await events.write({ deleteOne: { filter: { _id: current._id } } } as BulkOperation<EventDoc>);
+      return true;
+    },
+
+    /** An archived copy of the event exists (an earlier run of this job archived it, then died). */
+    async isArchived(eventId: ObjectId): Promise<boolean> {
+      return (await models.archivedEvents.exists({ _id: eventId })) !== null;
     },
 
     /**
@@ -107,6 +172,7 @@ export function createEventWrites({
     },
 
     async flush(): Promise<void> {
+      await writeLastRuns();
       await Promise.all([events.flush(), schedules.flush()]);
     },
   };

@@ -18,7 +18,7 @@ run() {
   local name=$1; shift
   log "benchmark: $name $*"
   case "$name" in
-    rrule) pnpm --filter @event-scheduler/scheduling bench "$@" ;;
+    rrule) TZ=UTC node bench/rrule/expand.bench.mjs "$@" ;;
     planning) node bench/planning/tick.bench.mjs "$@" ;;
     lateness | throughput | api) node --enable-source-maps "bench/dist/$name.js" "$@" ;;
     *) echo "unknown benchmark: $name (lateness, throughput, planning, api, rrule, all)" >&2; exit 64 ;;
@@ -30,7 +30,6 @@ name=${1:-}
 shift
 if [ "$name" = all ]; then
   for b in rrule planning api lateness throughput; do
-    [ "$b" = rrule ] && [ "$*" = --smoke ] && { run rrule -- --smoke; continue; }
     run "$b" "$@"
   done
 else

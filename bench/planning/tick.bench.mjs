@@ -1,8 +1,9 @@
 // Requirement 1 of issue 5: a planning tick reads only the schedules due inside the window, so its
-// cost follows the occurrences due, not the schedules stored. Stores 10k, 100k (and on demand 1M)
-// schedules, the same 1,000 due each time, and prints one tick's time and memory per size.
+// cost follows the occurrences due, not the schedules stored. Stores 1k, 10k, 100k (and on demand
+// 1M) schedules, the same 1,000 due each time, and prints one tick's time and memory per size, with
+// the ratio to the smallest; a full run writes bench/results and docs/benchmarks.md (not --no-write).
 //
-//   bash scripts/bench.sh planning                                   # 10k and 100k (~5 min on FerretDB)
+//   bash scripts/bench.sh planning                                   # 1k, 10k and 100k (~5 min on FerretDB)
 //   bash scripts/bench.sh planning --sizes 10000,100000,1000000      # 1M on demand (~25 min on FerretDB v1)
 //   bash scripts/bench.sh planning --smoke                           # 1k and 5k, under a minute, for CI
 //
@@ -18,6 +19,7 @@ import { connectMongo, ensureIndexes, findDueSchedules, registerModels } from '.
 import { planningTick } from '../../packages/planning/dist/index.js';
 import { createQueues, createRedis, QUEUE_NAMES, waitForRedis } from '../../packages/queues/dist/index.js';
 import { compileRule } from '../../packages/scheduling/dist/index.js';
+import { publish, table } from '../dist/lib/report.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,9 +27,10 @@ const { values: args } = parseArgs({
     sizes: { type: 'string' },
     due: { type: 'string' },
     batch: { type: 'string', default: '5000' },
+    'no-write': { type: 'boolean', default: false },
   },
 });
-const sizes = (args.sizes ?? (args.smoke ? '1000,5000' : '10000,100000')).split(',').map(Number);
+const sizes = (args.sizes ?? (args.smoke ? '1000,5000' : '1000,10000,100000')).split(',').map(Number);
 const due = Number(args.due ?? (args.smoke ? 100 : 1000));
 const insertBatch = Number(args.batch);
 const mongoUrl = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27018';
@@ -163,6 +166,25 @@ for (const size of sizes) {
   if (found.length === 0) throw new Error('no schedule was due: the benchmark is broken');
 }
 console.table(rows);
+const base = rows[0]?.['tick ms'] ?? Number.NaN;
+const markdown = [
+  `One planning tick with ${due} schedules due (window 10 min) and more stored, on ${mongoUrl.includes('27018') ? 'FerretDB 1.24 on PostgreSQL (the test services)' : 'the server at MONGO_URL'}. Baseline: the tick with the fewest stored.`,
+  '',
+  table(
+    ['stored', 'due', 'events planned', 'tick ms', 'tick / smallest', 'due query ms', 'peak RSS MB'],
+    rows.map((r) => [
+      r.stored.toLocaleString('en-US'),
+      r.due,
+      r.events,
+      r['tick ms'],
+      `${(r['tick ms'] / base).toFixed(2)}x`,
+      r['query ms'],
+      r['peak rss MB'],
+    ]),
+  ),
+].join('\n');
+console.log(`\n${markdown}`);
+if (!args.smoke && !args['no-write']) publish('planning', rows, markdown);
 
 await queues.queue(QUEUE_NAMES.ready).obliterate({ force: true });
 await queues.close();

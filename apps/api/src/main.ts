@@ -10,7 +10,8 @@ runService({
   packageJson: new URL('../package.json', import.meta.url),
   loadConfig: loadApiConfig,
   async start({ config, log, shutdown }) {
-    const mongo = await openMongo({ mongo: config.mongo, log, shutdown });
+    const registry = createMetricsRegistry('api');
+    const mongo = await openMongo({ mongo: config.mongo, log, shutdown, registry });
     const models = registerModels(mongo);
     await ensureIndexes(mongo);
     const redis = await openRedis({ redis: config.redis, role: 'producer', log, shutdown });
@@ -21,7 +22,6 @@ runService({
     if (config.api.dev_api_key) await services.apiKeys.ensureDevKey(config.api.dev_api_key);
     if (!config.api.admin_api_key) log.info('no admin key configured (api.admin_api_key): /admin is disabled');
 
-    const registry = createMetricsRegistry('api');
     const app = await buildApp({
       log,
       registry,

@@ -13,7 +13,8 @@ runService({
   packageJson: new URL('../package.json', import.meta.url),
   loadConfig: loadDispatcherConfig,
   async start({ config, log, shutdown }) {
-    const mongo = await openMongo({ mongo: config.mongo, log, shutdown });
+    const registry = createMetricsRegistry('dispatcher');
+    const mongo = await openMongo({ mongo: config.mongo, log, shutdown, registry });
     const models = registerModels(mongo);
     const producer = await openRedis({ redis: config.redis, role: 'producer', log, shutdown });
     const consumer = await openRedis({ redis: config.redis, role: 'consumer', log, shutdown });
@@ -23,7 +24,7 @@ runService({
       port: config.dispatcher.health_port,
       log,
       shutdown,
-      registry: createMetricsRegistry('dispatcher'),
+      registry,
       checks: { mongo: () => pingMongo(mongo), redis: async () => void (await producer.ping()) },
     });
     const service = createDispatchService({

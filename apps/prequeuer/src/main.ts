@@ -10,7 +10,8 @@ runService({
   packageJson: new URL('../package.json', import.meta.url),
   loadConfig: loadPrequeuerConfig,
   async start({ config, log, shutdown }) {
-    const mongo = await openMongo({ mongo: config.mongo, log, shutdown });
+    const registry = createMetricsRegistry('prequeuer');
+    const mongo = await openMongo({ mongo: config.mongo, log, shutdown, registry });
     const models = registerModels(mongo);
     // The unique (schedule_id, occurrence_at) index is what makes planning idempotent: never plan without it.
     await ensureIndexes(mongo);
@@ -24,7 +25,7 @@ runService({
       port: config.prequeuer.health_port,
       log,
       shutdown,
-      registry: createMetricsRegistry('prequeuer'),
+      registry,
       checks: { mongo: () => pingMongo(mongo), redis: async () => void (await redis.ping()) },
     });
     const prequeuer = startPrequeuer({

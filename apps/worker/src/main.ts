@@ -14,7 +14,8 @@ runService({
   loadConfig: loadWorkerConfig,
   async start({ config, log, shutdown }) {
     const allowList = parseAllowList(config.worker.ssrf_allow_list);
-    const mongo = await openMongo({ mongo: config.mongo, log, shutdown });
+    const registry = createMetricsRegistry('worker');
+    const mongo = await openMongo({ mongo: config.mongo, log, shutdown, registry });
     const models = registerModels(mongo);
     const producer = await openRedis({ redis: config.redis, role: 'producer', log, shutdown });
     const consumer = await openRedis({ redis: config.redis, role: 'consumer', log, shutdown });
@@ -22,7 +23,6 @@ runService({
     shutdown.add('queues', () => queues.close());
     const agents = createGuardedAgents(allowList);
     shutdown.add('callback connections', () => agents.destroy());
-    const registry = createMetricsRegistry('worker');
     const service = createDeliveryService({
       models,
       queues,

@@ -15,6 +15,8 @@ export interface Pipeline {
   schedule(options: { rate: number; seconds: number; t0: number }): Promise<void>;
   /** Event-loop delay p99 (ms) per process, read at the end of the run. */
   eventLoopP99(): Promise<Record<string, number>>;
+  /** Data commands its processes have sent to the database so far (absent: it uses none). */
+  databaseCommands?(): Promise<number>;
 }
 
 export interface DeliveryRun {
@@ -33,6 +35,8 @@ export interface DeliveryRun {
   cpuSeconds: Record<string, number>;
   callbacksPerCpuSecond: number;
   eventLoopP99Ms: Record<string, number>;
+  /** Database commands (round trips) per occurrence: planning, dispatch and delivery; null without a database. */
+  dbCommandsPerOccurrence: number | null;
 }
 
 function scheduledAt(headers: Record<string, string | string[] | undefined>): number {
@@ -76,6 +80,7 @@ export async function measureDelivery(
   };
   const pids = pipeline.pids();
   const cpuBefore = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+  const commandsBefore = await pipeline.databaseCommands?.();
   const t0 = Math.ceil(Date.now() / 1000) * 1000 + leadSeconds * 1000;
   await pipeline.schedule({ rate, seconds, t0 });
   const expected = rate * seconds;
@@ -99,6 +104,7 @@ export async function measureDelivery(
       cpuSeconds: cpu,
       callbacksPerCpuSecond: delivered / Math.max(totalCpu, 0.001),
       eventLoopP99Ms: await pipeline.eventLoopP99(),
+      dbCommandsPerOccurrence: null,
     };
   }
 
@@ -107,11 +113,19 @@ export async function measureDelivery(
   // A little longer, so late duplicates are counted too.
   await new Promise((r) => setTimeout(r, 1000));
   const result = await summarize();
-  // Let a backlog drain before the next run (up to a minute), so it cannot count there.
+  // A run that failed leaves a backlog the caller must discard (restart the pipeline); its
+  // database operations per occurrence would be incomplete, so none are reported.
+  if (!result.pass) return result;
+  // Let late duplicates settle before the next run (up to a minute), so they cannot count there.
   for (let quiet = 0, waited = 0; quiet < 3 && waited < 60; waited++) {
     const before = receiver.requests.length;
     await new Promise((r) => setTimeout(r, 1000));
     quiet = receiver.requests.length === before ? quiet + 1 : 0;
+  }
+  // Counted once the backlog has drained, so every occurrence's writes are in.
+  const commandsAfter = await pipeline.databaseCommands?.();
+  if (commandsBefore !== undefined && commandsAfter !== undefined) {
+    result.dbCommandsPerOccurrence = (commandsAfter - commandsBefore) / expected;
   }
   return result;
 }

@@ -22,6 +22,20 @@ export async function scrapeGauge(url: string, name: string): Promise<number> {
   return line ? Number(line.split(' ').at(-1)) : Number.NaN;
 }
 
+/** Commands that read or write data, as opposed to health checks and driver housekeeping. */
+const DATA_COMMANDS = new Set(['find', 'getMore', 'insert', 'update', 'delete', 'findAndModify', 'aggregate', 'count']);
+
+/** The data commands a service has sent to the database so far (its `db_commands_total`). */
+export async function scrapeDataCommands(url: string): Promise<number> {
+  const text = await (await fetch(url)).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const match = /^db_commands_total\{[^}]*command="([^"]+)"[^}]*\} (\S+)$/.exec(line);
+    if (match && DATA_COMMANDS.has(match[1] ?? '')) total += Number(match[2]);
+  }
+  return total;
+}
+
 /** Polls a service's /readyz until it answers 200 (logs are at `warn`, so no "started" line). */
 export async function waitReady(port: number, service: ServiceProcess, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -3,7 +3,7 @@ import { ensureIndexes, openMongo, registerModels } from '@event-scheduler/model
 import { compileRule } from '@event-scheduler/scheduling';
 import { type AppName, freePort, type ServiceProcess, spawnService } from '@event-scheduler/testing';
 import type { Pipeline } from '../lib/delivery-run.js';
-import { scrapeGauge, waitReady } from '../lib/process-stats.js';
+import { scrapeDataCommands, scrapeGauge, waitReady } from '../lib/process-stats.js';
 
 const API_KEY = 'bench-api-key-000000000000';
 
@@ -66,12 +66,13 @@ export async function startOurs({
 }): Promise<Pipeline & { stop(): Promise<void> }> {
   const mongoUrl = process.env.MONGO_URL;
   if (!mongoUrl) throw new Error('MONGO_URL must be set (run through scripts/bench.sh)');
+  // Fresh names per start: a pipeline restarted after a failed run leaves its backlog behind.
   const database = `bench_ours_${Date.now()}`;
   const env = {
     MONGO_URL: mongoUrl,
     MONGO_DATABASE: database,
     REDIS_URL: redisUrl,
-    REDIS_QUEUE_PREFIX: 'bench',
+    REDIS_QUEUE_PREFIX: database,
     LOG_LEVEL: 'warn',
     PREQUEUER_TICKER_INTERVAL_SECONDS: '1',
     PREQUEUER_EVENT_TIMEFRAME_MINUTES: '1',
@@ -161,6 +162,12 @@ export async function startOurs({
         ]),
       );
       return Object.fromEntries(entries);
+    },
+    async databaseCommands() {
+      const counts = await Promise.all(
+        Object.values(services).map((s) => scrapeDataCommands(`http://127.0.0.1:${s?.port}/metrics`)),
+      );
+      return counts.reduce((a, b) => a + b, 0);
     },
     async stop() {
       for (const service of Object.values(services)) await service?.process.stop('SIGTERM');

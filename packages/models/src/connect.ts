@@ -1,5 +1,5 @@
 import { type Logger, redactUrl } from '@event-scheduler/logging';
-import { retryUntil, type Shutdown } from '@event-scheduler/runtime';
+import { countDatabaseCommands, type Registry, retryUntil, type Shutdown } from '@event-scheduler/runtime';
 import mongoose, { type Connection } from 'mongoose';
 
 export interface ConnectMongoOptions {
@@ -7,6 +7,8 @@ export interface ConnectMongoOptions {
   database: string;
   /** How long the driver may look for a server before an operation fails; default 10 s. */
   serverSelectionTimeoutMs?: number;
+  /** Emit command events (counted by {@link openMongo} into `db_commands_total`). */
+  monitorCommands?: boolean;
 }
 
 /**
@@ -20,6 +22,7 @@ export async function connectMongo({
   uri,
   database,
   serverSelectionTimeoutMs = 10_000,
+  monitorCommands = false,
 }: ConnectMongoOptions): Promise<Connection> {
   const connection = mongoose.createConnection(uri, {
     dbName: database,
@@ -31,6 +34,7 @@ export async function connectMongo({
     // statements exhaust its PostgreSQL pool (see bulk-writer.ts).
     maxPoolSize: 10,
     appName: 'event-scheduler',
+    monitorCommands,
   });
   try {
     await connection.asPromise();
@@ -61,21 +65,31 @@ export function isDuplicateKeyError(error: unknown): boolean {
 /**
  * Connects at start-up, retrying for `mongo.connect_timeout_seconds`, then registers the close
  * with the service's shutdown. Fails with a message naming the database when it never answers.
+ * With a `registry`, the commands sent are counted there (`db_commands_total{command}`).
  */
 export async function openMongo({
   mongo,
   log,
   shutdown,
+  registry,
 }: {
   mongo: { uri: string; database: string; connect_timeout_seconds: number };
   log: Logger;
   shutdown: Pick<Shutdown, 'add'>;
+  registry?: Registry;
 }): Promise<Connection> {
   const connection = await retryUntil(
     `MongoDB at ${redactUrl(mongo.uri)}`,
-    () => connectMongo({ uri: mongo.uri, database: mongo.database, serverSelectionTimeoutMs: 5000 }),
+    () =>
+      connectMongo({
+        uri: mongo.uri,
+        database: mongo.database,
+        serverSelectionTimeoutMs: 5000,
+        monitorCommands: registry !== undefined,
+      }),
     { timeoutMs: mongo.connect_timeout_seconds * 1000, log },
   );
+  if (registry) countDatabaseCommands(connection.getClient(), registry);
   shutdown.add('mongo', () => connection.close());
   log.info({ database: mongo.database }, 'mongo connected');
   return connection;

@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 // Occurrences per second: this package vs the `rrule` npm package used naively (rrulestr with
 // DTSTART;TZID, `between()` per call), side by side, for UTC and TZID rule mixes.
-// Run: pnpm --filter @event-scheduler/scheduling bench            (full, ~1 min)
-//      pnpm --filter @event-scheduler/scheduling bench -- --smoke (CI smoke, a few seconds)
-// Reads the built package (dist/), so it builds first. rrule is measured under the process TZ;
-// it is only correct with TZ=UTC, so run with TZ=UTC (the script warns otherwise).
+// Run: bash scripts/bench.sh rrule [--smoke]  (full ~1 min, smoke a few seconds; writes results
+// unless --smoke or --no-write). Reads the built packages. rrule is measured under the process TZ;
+// it is only correct with TZ=UTC, so bench.sh runs it with TZ=UTC (the script warns otherwise).
 import { performance } from 'node:perf_hooks';
+import { compileRule, tzdataVersion } from '@event-scheduler/scheduling';
 import rrulePkg from 'rrule';
-import { compileRule, tzdataVersion } from '../dist/index.js';
+import { benchArgs, publish, table } from '../dist/lib/report.js';
 
 const { rrulestr } = rrulePkg;
-const smoke = process.argv.includes('--smoke');
+const { smoke, write } = benchArgs();
 const SCHEDULES = smoke ? 20 : 200;
 const MAX_DAYS_BACK = smoke ? 2 : 7;
 const WINDOW_MS = 6 * 3_600_000;
@@ -82,7 +82,7 @@ function run(group, items) {
   if (a.occurrences !== b.occurrences) {
     console.log(`  note: occurrence counts differ (${a.occurrences} vs ${b.occurrences}); rrule mis-handles DST/TZ`);
   }
-  return a.perSecond / b.perSecond;
+  return { group, ours: a, naive: b, ratio: a.perSecond / b.perSecond };
 }
 
 const now = new Date(WINDOW_START);
@@ -95,12 +95,31 @@ if (process.env.TZ !== 'UTC') console.log('warning: rrule is only correct with T
 console.log(
   `node ${process.version}, tzdata ${tzdataVersion()}, ${SCHEDULES} schedules, DTSTART up to ${MAX_DAYS_BACK} days back, ${WINDOW_MS / 3_600_000} h window${smoke ? ' (smoke)' : ''}`,
 );
-const utc = run(
-  'UTC rules',
-  all.filter((s) => !s.tz),
-);
-const tz = run(
-  'TZID rules',
-  all.filter((s) => s.tz),
-);
-if (!(utc > 0 && tz > 0)) process.exit(1);
+const results = [
+  run(
+    'UTC rules',
+    all.filter((s) => !s.tz),
+  ),
+  run(
+    'TZID rules',
+    all.filter((s) => s.tz),
+  ),
+];
+if (!results.every((r) => r.ratio > 0)) process.exit(1);
+const perSecond = (r) => Math.round(r.perSecond).toLocaleString('en-US');
+const markdown = [
+  `Occurrences computed per second, ${SCHEDULES} schedules (DTSTART up to ${MAX_DAYS_BACK} days back), a ${WINDOW_MS / 3_600_000} h window across Europe's spring-forward; tzdata ${tzdataVersion()}. Baseline: the \`rrule\` package used naively (\`rrulestr\` + \`between()\`, under TZ=UTC).`,
+  '',
+  table(
+    ['rule mix', 'ours occ/s', 'rrule occ/s', 'ours / rrule', 'occurrences (ours / rrule)'],
+    results.map((r) => [
+      r.group,
+      perSecond(r.ours),
+      perSecond(r.naive),
+      `${r.ratio.toFixed(1)}x`,
+      `${r.ours.occurrences} / ${r.naive.occurrences}`,
+    ]),
+  ),
+].join('\n');
+console.log(`\n${markdown}`);
+if (write) publish('rrule', results, markdown);

@@ -63,7 +63,7 @@ for (const hz of hzs) {
         console.log(
           `hz=${hz} rate=${rate}/s ${pipeline.name.padEnd(12)} ${run.pass ? 'PASS' : 'FAIL'} delivered ${run.delivered}/${run.expected} dup ${run.duplicates}` +
             ` p50 ${l.p50.toFixed(1)} p99 ${l.p99.toFixed(1)} p99.9 ${l.p999.toFixed(1)} max ${l.max.toFixed(1)} ms` +
-            ` db-ops/occ ${run.dbCommandsPerOccurrence?.toFixed(2) ?? '–'}` +
+            ` db-ops/occ ${run.dbCommandsPerOccurrence?.toFixed(2) ?? '–'} ${JSON.stringify(run.dbCommandsBreakdown ?? {})}` +
             ` cpu ${JSON.stringify(roundAll(run.cpuSeconds))} loop-p99 ${JSON.stringify(roundAll(run.eventLoopP99Ms))}`,
         );
         if (!run.pass) {

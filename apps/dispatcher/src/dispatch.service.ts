@@ -7,7 +7,7 @@ import {
   type ScheduleRecord,
 } from '@event-scheduler/models';
 import { compileStoredRule, isMissed, lateJobFate } from '@event-scheduler/planning';
-import { type JobPayload, occurrenceJobId } from '@event-scheduler/queues';
+import { type JobPayload, occurrenceJobId, scheduleSnapshot } from '@event-scheduler/queues';
 import type { Archive } from './archiver.js';
 import type { Handoff } from './handoff.js';
 import { holdUntil } from './hold.js';
@@ -59,8 +59,9 @@ function coalesced(models: DispatchServiceDeps['models']) {
  * occurrence; the checks (schedule still there, not paused, same version) and the misfire policy
  * for late jobs run during that lead, then the job is held on this process's own timer and
  * handed off the moment it is due. The event is not written here: the deliver job carries the
- * release time, and the worker records `dispatched` in the same write as `delivering` (one
- * database operation per occurrence fewer).
+ * release time, and the worker records `dispatched` in the same write as `delivering`; it also
+ * carries the schedule as read for the checks, so the worker's first attempt reads only the event
+ * (two database operations per occurrence fewer).
  */
 export function createDispatchService(deps: DispatchServiceDeps): DispatchService {
   const { models, handoff, archive, log, clock, leadMs } = deps;
@@ -123,7 +124,11 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatchServic
       const releasedAt = Date.now();
       await handoff({
         jobId: occurrenceJobId(payload.schedule_id, at),
-        payload: { ...payload, dispatched_at: new Date(releasedAt).toISOString() },
+        payload: {
+          ...payload,
+          dispatched_at: new Date(releasedAt).toISOString(),
+          schedule: scheduleSnapshot(schedule),
+        },
       });
       return { kind: 'dispatched', latenessMs: releasedAt - at.getTime() };
     },

@@ -2,6 +2,7 @@
  * Delivery outcomes against a real loopback receiver: success, retries and their waits, permanent
  * failures, timeouts, refused connections, Retry-After, an endless body, signatures and metrics.
  */
+import { scheduleSnapshot } from '@event-scheduler/queues';
 import { freePort, type Receiver } from '@event-scheduler/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
@@ -92,6 +93,37 @@ describe('delivery outcomes against a real receiver', () => {
     expect(verifies(secret, request?.body ?? '', request?.headers ?? {})).toBe(true);
     expect(verifies(newSigningSecret(), request?.body ?? '', request?.headers ?? {})).toBe(false);
     expect(verifies(secret, `${request?.body} `, request?.headers ?? {})).toBe(false);
+  });
+
+  it("uses the dispatcher's snapshot of the schedule on the first attempt, and reads it afresh for a retry", async () => {
+    const r = await receiver();
+    r.respond = (_q, i) => (i === 0 ? { status: 500 } : { status: 200 });
+    const schedule = await createSchedule(h.models, { callback_url: `${r.url}/stored` });
+    const event = await createEvent(h.models, schedule, {
+      status: 'scheduled',
+      history: [{ time: new Date(), status: 'scheduled', message: 'planned' }],
+    });
+    // The snapshot names another path than the stored schedule, only to show which one was used.
+    const snapshot = scheduleSnapshot({ ...schedule, callback_url: `${r.url}/as-dispatched` });
+    expect(snapshot).toBeDefined();
+    const releasedAt = new Date();
+    await enqueueDelivery(worker.queues, event, undefined, {
+      dispatched_at: releasedAt.toISOString(),
+      schedule: snapshot,
+    });
+
+    const done = await archived(h.models, event);
+    expect(r.requests.map((q) => q.path)).toEqual(['/as-dispatched', '/stored']);
+    // The release time travels with the job and is recorded with the first `delivering`.
+    expect(done.history.map((x) => x.status)).toEqual([
+      'scheduled',
+      'dispatched',
+      'delivering',
+      'retry_scheduled',
+      'delivering',
+      'succeeded',
+    ]);
+    expect(done.history[1]?.time.getTime()).toBe(releasedAt.getTime());
   });
 
   it('retries a 500 after a backoff and succeeds, with the same idempotency key', async () => {

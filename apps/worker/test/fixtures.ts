@@ -173,8 +173,16 @@ export async function createEvent(
   return doc.toObject() as EventRecord;
 }
 
-/** Enqueues the event's first delivery job the way the dispatcher does. */
-export async function enqueueDelivery(queues: QueueSet, event: EventRecord, jobId?: string): Promise<string> {
+/**
+ * Enqueues the event's first delivery job the way the dispatcher does; `released` adds what the
+ * dispatcher's job carries besides the occurrence (its release time, the schedule's snapshot).
+ */
+export async function enqueueDelivery(
+  queues: QueueSet,
+  event: EventRecord,
+  jobId?: string,
+  released: Pick<JobPayload<'deliver'>, 'dispatched_at' | 'schedule'> = {},
+): Promise<string> {
   const id = jobId ?? occurrenceJobId(event.schedule_id.toString(), event.occurrence_at);
   const payload: JobPayload<'deliver'> = {
     tenant_id: event.tenant_id,
@@ -182,6 +190,7 @@ export async function enqueueDelivery(queues: QueueSet, event: EventRecord, jobI
     schedule_id: event.schedule_id.toString(),
     schedule_version: event.schedule_version,
     occurrence_at: event.occurrence_at.toISOString(),
+    ...released,
   };
   await enqueue(queues, 'deliver', [{ jobId: id, payload }]);
   return id;

@@ -15,8 +15,8 @@ export interface Pipeline {
   schedule(options: { rate: number; seconds: number; t0: number }): Promise<void>;
   /** Event-loop delay p99 (ms) per process, read at the end of the run. */
   eventLoopP99(): Promise<Record<string, number>>;
-  /** Data commands its processes have sent to the database so far (absent: it uses none). */
-  databaseCommands?(): Promise<number>;
+  /** Data commands its processes have sent to the database so far, by `<process>.<command>` (absent: it uses none). */
+  databaseCommands?(): Promise<Record<string, number>>;
 }
 
 export interface DeliveryRun {
@@ -37,6 +37,8 @@ export interface DeliveryRun {
   eventLoopP99Ms: Record<string, number>;
   /** Database commands (round trips) per occurrence: planning, dispatch and delivery; null without a database. */
   dbCommandsPerOccurrence: number | null;
+  /** The same, by `<process>.<command>`: where the round trips come from. */
+  dbCommandsBreakdown: Record<string, number> | null;
 }
 
 function scheduledAt(headers: Record<string, string | string[] | undefined>): number {
@@ -105,6 +107,7 @@ export async function measureDelivery(
       callbacksPerCpuSecond: delivered / Math.max(totalCpu, 0.001),
       eventLoopP99Ms: await pipeline.eventLoopP99(),
       dbCommandsPerOccurrence: null,
+      dbCommandsBreakdown: null,
     };
   }
 
@@ -125,7 +128,11 @@ export async function measureDelivery(
   // Counted once the backlog has drained, so every occurrence's writes are in.
   const commandsAfter = await pipeline.databaseCommands?.();
   if (commandsBefore !== undefined && commandsAfter !== undefined) {
-    result.dbCommandsPerOccurrence = (commandsAfter - commandsBefore) / expected;
+    const perOccurrence = Object.entries(commandsAfter)
+      .map(([key, n]): [string, number] => [key, (n - (commandsBefore[key] ?? 0)) / expected])
+      .filter(([, n]) => n > 0);
+    result.dbCommandsBreakdown = Object.fromEntries(perOccurrence.map(([k, n]) => [k, Math.round(n * 1000) / 1000]));
+    result.dbCommandsPerOccurrence = perOccurrence.reduce((sum, [, n]) => sum + n, 0);
   }
   return result;
 }

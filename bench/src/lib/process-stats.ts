@@ -25,15 +25,16 @@ export async function scrapeGauge(url: string, name: string): Promise<number> {
 /** Commands that read or write data, as opposed to health checks and driver housekeeping. */
 const DATA_COMMANDS = new Set(['find', 'getMore', 'insert', 'update', 'delete', 'findAndModify', 'aggregate', 'count']);
 
-/** The data commands a service has sent to the database so far (its `db_commands_total`). */
-export async function scrapeDataCommands(url: string): Promise<number> {
+/** The data commands a service has sent to the database so far (its `db_commands_total`), by name. */
+export async function scrapeDataCommands(url: string): Promise<Record<string, number>> {
   const text = await (await fetch(url)).text();
-  let total = 0;
+  const counts: Record<string, number> = {};
   for (const line of text.split('\n')) {
     const match = /^db_commands_total\{[^}]*command="([^"]+)"[^}]*\} (\S+)$/.exec(line);
-    if (match && DATA_COMMANDS.has(match[1] ?? '')) total += Number(match[2]);
+    const command = match?.[1] ?? '';
+    if (DATA_COMMANDS.has(command)) counts[command] = (counts[command] ?? 0) + Number(match?.[2]);
   }
-  return total;
+  return counts;
 }
 
 /** Polls a service's /readyz until it answers 200 (logs are at `warn`, so no "started" line). */

@@ -164,10 +164,13 @@ export async function startOurs({
       return Object.fromEntries(entries);
     },
     async databaseCommands() {
-      const counts = await Promise.all(
-        Object.values(services).map((s) => scrapeDataCommands(`http://127.0.0.1:${s?.port}/metrics`)),
+      const entries = await Promise.all(
+        Object.entries(services).map(async ([name, s]) => {
+          const counts = await scrapeDataCommands(`http://127.0.0.1:${s?.port}/metrics`);
+          return Object.entries(counts).map(([command, n]): [string, number] => [`${name}.${command}`, n]);
+        }),
       );
-      return counts.reduce((a, b) => a + b, 0);
+      return Object.fromEntries(entries.flat());
     },
     async stop() {
       for (const service of Object.values(services)) await service?.process.stop('SIGTERM');

@@ -1,5 +1,5 @@
 export type { BulkOperation, BulkWriter, BulkWriterOptions } from './bulk-writer.js';
-export { createBulkWriter } from './bulk-writer.js';
+export { createBulkInserter, createBulkWriter } from './bulk-writer.js';
 export type { ConnectMongoOptions } from './connect.js';
 export { connectMongo, ensureIndexes, isDuplicateKeyError, openMongo, pingMongo } from './connect.js';
 export type { EventRecord } from './event.repository.js';

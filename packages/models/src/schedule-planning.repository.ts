@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { writeErrorsOf } from './bulk-writer.js';
 import type { EventRecord } from './event.repository.js';
 import type { EventDoc, EventStatus } from './event.schema.js';
 import type { Models } from './models.js';
@@ -106,14 +107,6 @@ export async function advancePlanningCursors(
       return !now || now.version !== schedule.version || now.cursor?.last_at !== cursor.last_at;
     })
     .map((a) => a.schedule._id);
-}
-
-/** The write error codes of a failed unordered insert, by index in the batch. */
-function writeErrorsOf(error: unknown): { index: number; code: number | undefined }[] | undefined {
-  const raw = (error as { writeErrors?: unknown }).writeErrors;
-  if (raw === undefined) return undefined;
-  const list = (Array.isArray(raw) ? raw : [raw]) as { index?: number; code?: number; err?: { code?: number } }[];
-  return list.map((e) => ({ index: e.index ?? -1, code: e.code ?? e.err?.code }));
 }
 
 /**

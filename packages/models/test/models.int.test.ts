@@ -1,11 +1,14 @@
+import { createLogger } from '@event-scheduler/logging';
 import { testServices } from '@event-scheduler/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Connection, Types } from 'mongoose';
 import {
   connectMongo,
+  createBulkInserter,
   ensureIndexes,
   eventModel,
   isDuplicateKeyError,
+  newEventDoc,
   pingMongo,
   scheduleModel,
 } from '../src/index.js';
@@ -73,5 +76,20 @@ describe('models on the Mongo-compatible server', () => {
     expect(isDuplicateKeyError(duplicate)).toBe(true);
     expect(await Events.countDocuments({ schedule_id: occurrence.schedule_id })).toBe(1);
     expect(isDuplicateKeyError(new Error('other'))).toBe(false);
+  });
+
+  it('batches inserts and tells each document its own outcome: inserted, or duplicate', async () => {
+    const Events = eventModel(connection);
+    const inserter = createBulkInserter(Events, { log: createLogger({ service: 'test', level: 'silent' }) });
+    const schedule = { _id: new Types.ObjectId(), tenant_id: 'tenant-b', version: 1 };
+    const scheduleId = schedule._id;
+    const doc = (hour: number) =>
+      newEventDoc(schedule, new Date(Date.UTC(2030, 0, 1, hour)), 'rule', new Date(), 'planned');
+    const first = doc(1);
+    await expect(inserter.insert(first)).resolves.toBe('inserted');
+    // One batch: a new occurrence, the same document again, and a second new one.
+    const outcomes = await Promise.all([inserter.insert(doc(2)), inserter.insert(first), inserter.insert(doc(3))]);
+    expect(outcomes).toEqual(['inserted', 'duplicate', 'inserted']);
+    expect(await Events.countDocuments({ schedule_id: scheduleId })).toBe(3);
   });
 });

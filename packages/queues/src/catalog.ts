@@ -1,5 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import Type, { type Static, type TSchema } from 'typebox';
+import Value from 'typebox/value';
 
 /** Queue names, as the original service had them. */
 export const QUEUE_NAMES = {
@@ -24,17 +25,59 @@ export const OccurrenceJob = Type.Object(
 export type OccurrenceJob = Static<typeof OccurrenceJob>;
 
 /**
+ * What a first delivery attempt needs of its schedule, as the dispatcher read it moments before
+ * (it checked status and version on that same read), so the worker's first attempt reads only
+ * the event. Retries and redeliveries carry none and read the schedule afresh.
+ */
+export const ScheduleSnapshot = Type.Object(
+  {
+    version: Type.Integer({ minimum: 1 }),
+    status: Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('completed')]),
+    name: Type.String(),
+    callback_url: Type.String(),
+    method: Type.String(),
+    headers_json: Type.Union([Type.String(), Type.Null()]),
+    body: Type.Union([Type.String(), Type.Null()]),
+    timeout_ms: Type.Integer({ minimum: 1 }),
+    retry_policy: Type.Object({
+      max_attempts: Type.Integer({ minimum: 1 }),
+      min_backoff_ms: Type.Integer({ minimum: 0 }),
+      max_backoff_ms: Type.Integer({ minimum: 0 }),
+    }),
+    overlap_policy: Type.Union([Type.Literal('allow'), Type.Literal('skip'), Type.Literal('cancel_previous')]),
+    max_consecutive_failures: Type.Integer({ minimum: 0 }),
+    consecutive_failures: Type.Integer({ minimum: 0 }),
+    metadata: Type.Record(Type.String(), Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type ScheduleSnapshot = Static<typeof ScheduleSnapshot>;
+
+/**
+ * The snapshot of a schedule record (any object with the fields above), or undefined when the
+ * record does not fit the contract (then the worker simply reads the schedule itself).
+ */
+export function scheduleSnapshot(schedule: Record<keyof ScheduleSnapshot, unknown>): ScheduleSnapshot | undefined {
+  const snapshot = Object.fromEntries(
+    Object.keys(ScheduleSnapshot.properties).map((k) => [k, schedule[k as keyof ScheduleSnapshot]]),
+  );
+  return Value.Check(ScheduleSnapshot, snapshot) ? snapshot : undefined;
+}
+
+/**
  * A delivery: the occurrence, plus which attempt of the current delivery round this job is (absent
  * = 1, for the dispatcher's and the API's jobs; the worker's retry jobs carry 2, 3, ...). The
  * round restarts with a redelivery, so a redelivered event gets the schedule's attempts again.
  * `dispatched_at`: when the dispatcher released it; the worker records that `dispatched` entry
- * in the same write as `delivering`, which saves the event a write of its own.
+ * in the same write as `delivering`, which saves the event a write of its own. `schedule`: see
+ * {@link ScheduleSnapshot}.
  */
 export const DeliverJob = Type.Object(
   {
     ...OccurrenceJob.properties,
     attempt: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     dispatched_at: Type.Optional(Type.String({ format: 'date-time' })),
+    schedule: Type.Optional(ScheduleSnapshot),
   },
   { additionalProperties: false },
 );

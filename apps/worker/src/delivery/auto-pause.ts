@@ -22,7 +22,11 @@ export interface AutoPauseDeps {
  * schedule at the same instant can lose one increment: the pause then comes one failure later.
  * That is acceptable for a safety valve; on MongoDB the increment is atomic.
  */
-export async function recordFailure(deps: AutoPauseDeps, schedule: ScheduleWithId, now: Date): Promise<boolean> {
+export async function recordFailure(
+  deps: AutoPauseDeps,
+  schedule: Pick<ScheduleWithId, '_id' | 'tenant_id'>,
+  now: Date,
+): Promise<boolean> {
   const { models, log } = deps;
   const counted = (await models.schedules
     .findOneAndUpdate(

@@ -4,10 +4,11 @@ import {
   type EventRecord,
   FINAL_EVENT_STATUSES,
   type Models,
+  parseObjectId,
   REDELIVERY_REQUESTED,
 } from '@event-scheduler/models';
 import type { cancelPlannedEvents, ScheduleWithId } from '@event-scheduler/planning';
-import { enqueue, type JobPayload, type QueueSet } from '@event-scheduler/queues';
+import { enqueue, type JobPayload, type QueueSet, type ScheduleSnapshot } from '@event-scheduler/queues';
 import { backoffDelay, type Clock, parseRetryAfter, type Random, systemClock } from '@event-scheduler/scheduling';
 import type { DeliveryOutcome, WorkerMetrics } from '../metrics.js';
 import { recordFailure } from './auto-pause.js';
@@ -21,6 +22,9 @@ import { createSecretStore, type SecretStore } from './signing.js';
 import type { GuardedAgents } from './ssrf-guard.js';
 
 export type DeliverJob = JobPayload<'deliver'>;
+
+/** What delivery uses of a schedule: the stored record, or the dispatcher's snapshot of it. */
+export type DeliverySchedule = ScheduleSnapshot & Pick<ScheduleWithId, '_id' | 'tenant_id' | 'deleted_at'>;
 
 /** The worker's delivery rules, from its configuration. */
 export interface DeliverySettings {
@@ -62,7 +66,7 @@ export interface JobContext {
 const isRedelivery = (event: EventRecord) => event.history.some((h) => h.message === REDELIVERY_REQUESTED);
 
 /** Why an attempt must not happen any more (the event is then recorded `cancelled`), or null. */
-function stopReason(event: EventRecord, schedule: ScheduleWithId | null): string | null {
+function stopReason(event: EventRecord, schedule: DeliverySchedule | null): string | null {
   if (!schedule || schedule.deleted_at) return 'schedule deleted';
   // A redelivery was asked for explicitly, of an event that failed: only deletion stops it.
   if (isRedelivery(event)) return null;
@@ -118,10 +122,18 @@ export function createDeliveryService(deps: DeliveryDeps) {
   }
 
   async function deliver(job: DeliverJob, ctx: JobContext): Promise<JobResult> {
+    const round = job.attempt ?? 1;
+    // A first attempt uses the schedule as the dispatcher read it moments ago; the event is read
+    // fresh either way, and a pause, change or deletion since then has cancelled it.
+    const scheduleId = parseObjectId(job.schedule_id);
+    const snapshot: DeliverySchedule | null =
+      round === 1 && job.schedule && scheduleId
+        ? { ...job.schedule, _id: scheduleId, tenant_id: job.tenant_id, deleted_at: null }
+        : null;
     const [event, schedule] = (await Promise.all([
       models.events.findOne({ _id: job.event_id, tenant_id: job.tenant_id }).lean(),
-      models.schedules.findOne({ _id: job.schedule_id, tenant_id: job.tenant_id }).lean(),
-    ])) as [EventRecord | null, ScheduleWithId | null];
+      snapshot ?? models.schedules.findOne({ _id: job.schedule_id, tenant_id: job.tenant_id }).lean(),
+    ])) as [EventRecord | null, DeliverySchedule | null];
     const now = clock();
     if (!event) return 'gone';
     // Finished but not moved (a run of this job died between the archive insert and the delete;
@@ -135,7 +147,6 @@ export function createDeliveryService(deps: DeliveryDeps) {
     }
     const stop = stopReason(event, schedule);
     if (stop || !schedule) return finishEarly(event, 'cancelled', stop ?? 'schedule deleted', now);
-    const round = job.attempt ?? 1;
     const arriving = event.status === 'scheduled' || event.status === 'dispatched';
     if (round === 1 && arriving && !isRedelivery(event)) {
       const overlap = await applyOverlapPolicy({ models, queues, writes }, event, schedule, now);
@@ -151,7 +162,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
   async function attempt(
     job: DeliverJob,
     event: EventRecord,
-    schedule: ScheduleWithId,
+    schedule: DeliverySchedule,
     round: number,
     ctx: JobContext,
   ): Promise<JobResult> {
@@ -206,7 +217,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
   async function retry(
     job: DeliverJob,
     event: EventRecord,
-    schedule: ScheduleWithId,
+    schedule: DeliverySchedule,
     round: number,
     record: Attempt,
     result: CallResult,
@@ -226,7 +237,8 @@ export function createDeliveryService(deps: DeliveryDeps) {
       await writes.attachToArchive(event._id, record);
       return 'superseded';
     }
-    const payload = { ...job, attempt: round + 1 };
+    const { schedule: _snapshot, ...occurrence } = job; // a retry reads the schedule afresh
+    const payload = { ...occurrence, attempt: round + 1 };
     await enqueue(queues, 'deliver', [{ jobId: retryJobId(event, record.number + 1), payload, delay }]);
     metrics.deliveries.labels('retry_scheduled').inc();
     return 'retry_scheduled';
@@ -235,7 +247,7 @@ export function createDeliveryService(deps: DeliveryDeps) {
   /** `current`: the event as it now stands, with `record` (its last attempt) appended. */
   async function finish(
     current: EventRecord,
-    schedule: ScheduleWithId,
+    schedule: DeliverySchedule,
     record: Attempt,
     judgement: Judgement,
     ctx: JobContext,

@@ -4,11 +4,11 @@ import {
   archivedCopy,
   archiveEvents,
   type BulkOperation,
+  createBulkInserter,
   createBulkWriter,
   type EventDoc,
   type EventRecord,
   type EventStatus,
-  isDuplicateKeyError,
   type Models,
   type Schedule,
   statusChange,
@@ -31,8 +31,8 @@ function withAttempt(op: BulkOperation<EventDoc>, attempt: Attempt): { filter: o
  * started, a schedule's last run, a failure streak ended) go through bulk writers and cost a
  * share of one round trip; writes the next step depends on (an attempt's result, the archive of a
  * finished event) are awaited. A first attempt that succeeds costs its event four operations
- * (the worker's read, the `delivering` update, the archive insert and a batched delete) and its
- * schedule one read.
+ * (the worker's read, and batched: the `delivering` update, the archive insert and the delete)
+ * and its schedule one read.
  */
 export function createEventWrites({
   models,
@@ -42,6 +42,7 @@ export function createEventWrites({
   log: Logger;
 }) {
   const events = createBulkWriter(models.events, { log });
+  const archive = createBulkInserter(models.archivedEvents, { log });
   const schedules = createBulkWriter<Schedule>(models.schedules, { log });
 
   // The latest attempted occurrence per schedule, written once a second rather than once per
@@ -143,12 +144,8 @@ export function createEventWrites({
       message: string,
       now: Date,
     ): Promise<boolean> {
-      try {
-        await models.archivedEvents.insertMany([archivedCopy(current, status, message, now)]);
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-        return false;
-      }
+      const outcome = await archive.insert(archivedCopy(current, status, message, now));
+      if (outcome === 'duplicate') return false;
       await events.write({ deleteOne: { filter: { _id: current._id } } } as BulkOperation<EventDoc>);
       return true;
     },
@@ -173,6 +170,7 @@ export function createEventWrites({
 
     async flush(): Promise<void> {
       await writeLastRuns();
+      await archive.flush();
       await Promise.all([events.flush(), schedules.flush()]);
     },
   };

@@ -1,6 +1,6 @@
 import type { EventRecord, Models } from '@event-scheduler/models';
-import type { ScheduleWithId } from '@event-scheduler/planning';
 import { QUEUE_NAMES, type QueueSet } from '@event-scheduler/queues';
+import type { DeliverySchedule } from './delivery.service.js';
 import type { EventWrites } from './event-writes.js';
 import { retryJobId } from './job-ids.js';
 
@@ -23,7 +23,7 @@ export interface OverlapDeps {
 export async function applyOverlapPolicy(
   deps: OverlapDeps,
   event: EventRecord,
-  schedule: ScheduleWithId,
+  schedule: Pick<DeliverySchedule, 'overlap_policy'>,
   now: Date,
 ): Promise<{ proceed: boolean; superseded: number }> {
   if (schedule.overlap_policy === 'allow') return { proceed: true, superseded: 0 };

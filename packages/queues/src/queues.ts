@@ -1,5 +1,6 @@
 import { type Job, Queue, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { Compile, type Validator } from 'typebox/compile';
 import Value from 'typebox/value';
 import { JOBS, type JobName, type JobPayload, type QueueName } from './catalog.js';
 
@@ -46,13 +47,24 @@ export async function enqueue<N extends JobName>(queues: QueueSet, name: N, item
   );
 }
 
+/** Compiled once per job kind: every job is checked, and interpreting the schema each time cost several % of a busy worker's CPU. */
+const validators = new Map<JobName, Validator>();
+function validatorFor(name: JobName): Validator {
+  let validator = validators.get(name);
+  if (!validator) {
+    validator = Compile(JOBS[name].payload) as Validator;
+    validators.set(name, validator);
+  }
+  return validator;
+}
+
 /**
  * Consumers call this first: a payload that does not match its schema can never succeed, so it
  * fails permanently (UnrecoverableError) with the reasons, instead of being retried.
  */
 export function parseJob<N extends JobName>(name: N, job: Pick<Job, 'data' | 'id'>): JobPayload<N> {
   const schema = JOBS[name].payload;
-  if (Value.Check(schema, job.data)) return job.data as JobPayload<N>;
+  if (validatorFor(name).Check(job.data)) return job.data as JobPayload<N>;
   const reasons = Value.Errors(schema, job.data)
     .slice(0, 5)
     .map((e) => `${e.instancePath || '/'} ${e.message}`)

@@ -2,6 +2,7 @@ import type { Logger } from '@event-scheduler/logging';
 import { type createRedis, QUEUE_NAMES } from '@event-scheduler/queues';
 import { Worker } from 'bullmq';
 import type { DispatchService } from './dispatch.service.js';
+import type { DispatcherMetrics } from './metrics.js';
 import { createDispatchProcessor } from './processors/dispatch.processor.js';
 
 export interface DispatcherWorkerOptions {
@@ -10,6 +11,8 @@ export interface DispatcherWorkerOptions {
   prefix: string;
   service: DispatchService;
   log: Logger;
+  /** Outcome counts and hand-off lateness, on /metrics. */
+  metrics: DispatcherMetrics;
   /** Jobs held at once (dispatcher.concurrency); each waits until due, so this bounds a burst. */
   concurrency: number;
   lockDurationMs: number;
@@ -23,7 +26,7 @@ export interface DispatcherWorkerOptions {
  */
 export function createDispatcherWorker(options: DispatcherWorkerOptions): Worker {
   const { log } = options;
-  const worker = new Worker(QUEUE_NAMES.ready, createDispatchProcessor(options.service, log), {
+  const worker = new Worker(QUEUE_NAMES.ready, createDispatchProcessor(options.service, log, options.metrics), {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,

@@ -7,6 +7,7 @@ import { loadDispatcherConfig } from './config.js';
 import { createDispatchService } from './dispatch.service.js';
 import { createDispatcherWorker, drainDispatcher } from './dispatcher.js';
 import { createHandoff } from './handoff.js';
+import { createDispatcherMetrics } from './metrics.js';
 
 runService({
   name: 'dispatcher',
@@ -40,6 +41,7 @@ runService({
       prefix: config.redis.queue_prefix,
       service,
       log,
+      metrics: createDispatcherMetrics(registry),
       concurrency: config.dispatcher.concurrency,
       lockDurationMs: config.dispatcher.lock_duration_ms,
       stalledIntervalMs: config.dispatcher.stalled_interval_ms,

@@ -1,7 +1,7 @@
 import { insertNewEvents, newEventDoc } from '@event-scheduler/models';
 import { dispatchItem, type PlanningDeps, planSchedule } from '@event-scheduler/planning';
 import { enqueue, occurrenceJobId, QUEUE_NAMES } from '@event-scheduler/queues';
-import { freePort, type ServiceProcess, spawnService } from '@event-scheduler/testing';
+import { freePort, metricSum, type ServiceProcess, spawnService } from '@event-scheduler/testing';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import {
   everySeconds,
@@ -19,10 +19,15 @@ let h: Harness;
 let deps: PlanningDeps;
 const running: ServiceProcess[] = [];
 
+/** Health ports of the dispatchers started, for their /metrics. */
+const healthPorts: number[] = [];
+
 async function dispatcher(extra: Record<string, string> = {}) {
+  const port = await freePort();
+  healthPorts.push(port);
   const service = spawnService('dispatcher', {
     ...serviceEnv(h),
-    DISPATCHER_HEALTH_PORT: String(await freePort()),
+    DISPATCHER_HEALTH_PORT: String(port),
     DISPATCHER_LEAD_MS: String(LEAD_MS),
     DISPATCHER_CONCURRENCY: '200',
     DISPATCHER_LOCK_DURATION_MS: '2000',
@@ -81,6 +86,11 @@ describe('dispatcher service', () => {
     }
     const events = await h.models.events.find({ schedule_id: schedule._id }).lean();
     expect(events.map((e) => e.history.map((x) => x.status))).toEqual(Array(5).fill(['scheduled']));
+    // Both dispatchers' /metrics: five dispatched in all, each with its hand-off lateness.
+    const metric = (prefix: string) => metricSum(healthPorts.slice(0, 2), prefix);
+    expect(await metric('dispatch_jobs_total{outcome="dispatched"')).toBe(5);
+    expect(await metric('dispatch_handoff_lateness_seconds_count')).toBe(5);
+    expect(await metric('db_commands_total{command="find"')).toBeGreaterThanOrEqual(5);
   });
 
   it('drops occurrences of a paused schedule, or of an older version, but not a manual trigger', async () => {

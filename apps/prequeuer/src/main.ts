@@ -3,6 +3,7 @@ import { createQueues, openRedis } from '@event-scheduler/queues';
 import { createMetricsRegistry, runService, startHealthServer } from '@event-scheduler/runtime';
 import { systemClock } from '@event-scheduler/scheduling';
 import { loadPrequeuerConfig } from './config.js';
+import { createPrequeuerMetrics } from './metrics.js';
 import { startPrequeuer } from './prequeuer.js';
 
 runService({
@@ -36,6 +37,7 @@ runService({
       clock: systemClock,
       settings: config.prequeuer,
       leadMs: config.dispatcher.lead_ms,
+      metrics: createPrequeuerMetrics(registry),
     });
     shutdown.add('prequeuer loops', () => prequeuer.stop());
     log.info(

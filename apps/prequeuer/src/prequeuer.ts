@@ -5,6 +5,7 @@ import type { createRedis, QueueSet } from '@event-scheduler/queues';
 import type { Clock } from '@event-scheduler/scheduling';
 import type { PrequeuerServiceConfig } from './config.js';
 import { every, type Loop } from './loop.js';
+import type { PrequeuerMetrics } from './metrics.js';
 
 export interface PrequeuerDeps {
   models: Pick<Models, 'schedules' | 'events' | 'archivedEvents'>;
@@ -16,6 +17,7 @@ export interface PrequeuerDeps {
   settings: PrequeuerServiceConfig['prequeuer'];
   /** The dispatcher's lead (dispatcher.lead_ms): ready_queue jobs are delayed until due minus this. */
   leadMs: number;
+  metrics: PrequeuerMetrics;
 }
 
 export interface Prequeuer {
@@ -30,7 +32,7 @@ export interface Prequeuer {
  * All three are idempotent, so any number of prequeuers may run at once.
  */
 export function startPrequeuer(deps: PrequeuerDeps): Prequeuer {
-  const { models, queues, redis, log, clock, settings, leadMs } = deps;
+  const { models, queues, redis, log, clock, settings, leadMs, metrics } = deps;
   const windowMs = settings.event_timeframe_minutes * 60_000;
   const tick = async () => {
     const started = performance.now();
@@ -44,6 +46,7 @@ export function startPrequeuer(deps: PrequeuerDeps): Prequeuer {
       batchSize: settings.tick_batch_size,
     });
     const ms = Math.round(performance.now() - started);
+    metrics.tick(outcome, ms / 1000);
     if (outcome.schedules > 0) log.info({ ...outcome, ms }, 'tick planned');
     else log.debug({ ms }, 'tick: nothing due');
   };
@@ -57,11 +60,13 @@ export function startPrequeuer(deps: PrequeuerDeps): Prequeuer {
       leadMs,
       dispatchedAfterMs: settings.reconcile_dispatched_after_seconds * 1000,
     });
+    metrics.reconciled(outcome);
     log.debug(outcome, 'reconciled');
   };
   const purge = async () => {
     const cutoff = new Date(clock().getTime() - settings.archive_retention_days * 86_400_000);
     const deleted = await purgeArchivedEvents(models, cutoff);
+    metrics.purged(deleted);
     if (deleted > 0) log.info({ deleted, cutoff }, 'archived events purged');
   };
   const loops: Loop[] = [

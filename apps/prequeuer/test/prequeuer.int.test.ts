@@ -1,5 +1,5 @@
 import { occurrenceJobId, QUEUE_NAMES } from '@event-scheduler/queues';
-import { freePort, type ServiceProcess, spawnService } from '@event-scheduler/testing';
+import { freePort, metricSum, type ServiceProcess, spawnService } from '@event-scheduler/testing';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import {
   everySeconds,
@@ -15,10 +15,15 @@ jest.setTimeout(60_000);
 let h: Harness;
 const running: ServiceProcess[] = [];
 
+/** Health ports of the prequeuers started, for their /metrics. */
+const healthPorts: number[] = [];
+
 async function prequeuer(extra: Record<string, string> = {}) {
+  const port = await freePort();
+  healthPorts.push(port);
   const service = spawnService('prequeuer', {
     ...serviceEnv(h),
-    PREQUEUER_HEALTH_PORT: String(await freePort()),
+    PREQUEUER_HEALTH_PORT: String(port),
     PREQUEUER_TICKER_INTERVAL_SECONDS: '1',
     PREQUEUER_EVENT_TIMEFRAME_MINUTES: '1',
     PREQUEUER_RECONCILE_INTERVAL_SECONDS: '1',
@@ -66,6 +71,9 @@ describe('prequeuer service', () => {
     const jobs = (await jobIds(h.queues, 'ready', ['delayed', 'waiting'])).filter((j) => j.startsWith(id));
     expect(jobs.sort()).toEqual(events.map((e) => occurrenceJobId(id, e.occurrence_at)).sort());
     expect(await h.models.events.countDocuments({ schedule_id: later._id })).toBe(0);
+    // What the two prequeuers report: every event they created, and the ticks that did it.
+    expect(await metricSum(healthPorts, 'planned_events_total')).toBe(await h.models.events.countDocuments({}));
+    expect(await metricSum(healthPorts, 'planning_tick_duration_seconds_count')).toBeGreaterThanOrEqual(2);
   });
 
   it('re-adds jobs lost from Redis (reconciliation)', async () => {
@@ -76,6 +84,7 @@ describe('prequeuer service', () => {
       const now = await jobIds(h.queues, 'ready');
       return before.every((id) => now.includes(id));
     });
+    expect(await metricSum(healthPorts, 'reconciled_jobs_total{job="dispatch"')).toBeGreaterThanOrEqual(before.length);
   });
 
   it('purges archived events past their retention', async () => {

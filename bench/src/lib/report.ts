@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BENCH_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -46,8 +47,11 @@ export function publish(
     file,
     `${JSON.stringify({ name, date: new Date().toISOString(), machine: describeMachine(), result }, null, 2)}\n`,
   );
-  for (const [path, content] of Object.entries(extraFiles))
-    writeFileSync(fileURLToPath(new URL(`../../../${path}`, import.meta.url)), content);
+  for (const [path, content] of Object.entries(extraFiles)) {
+    const target = fileURLToPath(new URL(`../../../${path}`, import.meta.url));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
   const start = `<!-- bench:${name}:start -->`;
   const end = `<!-- bench:${name}:end -->`;
   let doc = readFileSync(DOC, 'utf8');

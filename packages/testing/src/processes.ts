@@ -86,3 +86,23 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * One metric of running services, summed over their health ports: the value of the first
+ * `/metrics` line of each that starts with `prefix` (a name, or a name and its first labels:
+ * `deliveries_total{outcome="succeeded"`); a service without the line counts 0.
+ */
+export async function metricSum(ports: readonly number[], prefix: string): Promise<number> {
+  let sum = 0;
+  for (const port of ports) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    sum += Number(
+      text
+        .split('\n')
+        .find((line) => line.startsWith(prefix))
+        ?.split(' ')
+        .at(-1) ?? 0,
+    );
+  }
+  return sum;
+}

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { killOnExit } from '@event-scheduler/testing';
 
 export interface Child {
   process: ChildProcess;
@@ -14,6 +15,7 @@ export function startNode(script: string, env: Record<string, string>): Child {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killOnExit(child);
   const lines: string[] = [];
   const waiters = new Set<() => void>();
   const collect = (chunk: Buffer) => {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { freePort } from '@event-scheduler/testing';
+import { freePort, killOnExit } from '@event-scheduler/testing';
 import { Redis } from 'ioredis';
 
 export interface PrivateRedis {
@@ -35,6 +35,7 @@ export async function startRedis({ hz }: { hz: number }): Promise<PrivateRedis> 
     ],
     { stdio: 'ignore' },
   );
+  killOnExit(child);
   const url = `redis://127.0.0.1:${port}`;
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
   client.on('error', () => undefined);

@@ -23,10 +23,29 @@ export interface ServiceProcess {
  * Starts a built service (`apps/<app>/dist/main.js`) as its own process, the way it is deployed,
  * with `env` on top of the current environment.
  */
+const running = new Set<ChildProcess>();
+let killingOnExit = false;
+
+/**
+ * Kills `child` (SIGKILL) if this process exits while it still runs: a test or benchmark that
+ * crashes must not leave services behind to load the machine and the shared database.
+ */
+export function killOnExit(child: ChildProcess): void {
+  if (!killingOnExit) {
+    killingOnExit = true;
+    process.once('exit', () => {
+      for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    });
+  }
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
 export function spawnService(app: AppName, env: Record<string, string>): ServiceProcess {
   const main = `${REPO_ROOT}apps/${app}/dist/main.js`;
   if (!existsSync(main)) throw new Error(`${main} is missing: build first (pnpm build)`);
   const child = spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  killOnExit(child);
   const lines: string[] = [];
   const stderr: string[] = [];
   const waiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();

@@ -74,14 +74,27 @@ export async function planSchedules(
     toFire.map((event) => dispatchItem(event, now, leadMs)),
   );
   phase('enqueueMs');
+  // A plan that found nothing in the window and whose next run lies beyond it changes nothing a
+  // tick would look at: no cursor write (a schedule created for later costs no update).
+  const windowEnd = now.getTime() + deps.windowMs;
+  const unchanged = (p: SchedulePlan) =>
+    p.fire.length === 0 &&
+    p.skip.length === 0 &&
+    !p.complete &&
+    !p.partial &&
+    p.nextRunAt !== null &&
+    p.nextRunAt.getTime() > windowEnd &&
+    p.nextRunAt.getTime() === p.schedule.next_run_at?.getTime();
   const missed = await advancePlanningCursors(
     models,
-    all.map((p) => ({
-      schedule: p.schedule,
-      cursor: p.cursor,
-      nextRunAt: p.nextRunAt,
-      ...(p.complete ? { status: 'completed' as const } : {}),
-    })),
+    all
+      .filter((p) => !unchanged(p))
+      .map((p) => ({
+        schedule: p.schedule,
+        cursor: p.cursor,
+        nextRunAt: p.nextRunAt,
+        ...(p.complete ? { status: 'completed' as const } : {}),
+      })),
     now,
   );
   phase('cursorsMs');

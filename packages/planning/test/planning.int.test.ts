@@ -121,6 +121,21 @@ describe('planSchedule', () => {
     expect(await h.models.archivedEvents.countDocuments({ schedule_id: schedule._id })).toBe(1);
   });
 
+  it('writes nothing for a schedule whose next run lies beyond the window (created for later)', async () => {
+    const now = base();
+    const later = new Date(now.getTime() + 2 * MINUTE);
+    const schedule = await insertSchedule(h.models, { rule: everySeconds(10, later), now });
+    expect(schedule.next_run_at?.getTime()).toBe(later.getTime());
+    expect(await planSchedule(deps, schedule, now)).toEqual({ planned: 0, completed: false });
+    const stored = await reload(h.models, schedule);
+    expect(stored.cursor).toBeNull();
+    expect(stored.updated_at.getTime()).toBe(schedule.updated_at.getTime());
+    // Once it comes inside the window, planning works from the untouched record as usual.
+    const outcome = await planSchedule(deps, stored, new Date(later.getTime() - MINUTE + 15_000));
+    expect(outcome.planned).toBeGreaterThan(0);
+    expect((await reload(h.models, schedule)).cursor).not.toBeNull();
+  });
+
   it('plans nothing for a paused or deleted schedule', async () => {
     const now = base();
     const paused = await insertSchedule(h.models, { rule: everySeconds(10, now), now });

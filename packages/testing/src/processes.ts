@@ -36,6 +36,13 @@ export function killOnExit(child: ChildProcess): void {
     process.once('exit', () => {
       for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     });
+    // A signal's default action skips 'exit' handlers: exit the same way, through them.
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
+      process.once(signal, () => process.exit(code));
+    }
   }
   running.add(child);
   child.once('exit', () => running.delete(child));

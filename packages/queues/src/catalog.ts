@@ -1,6 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import Type, { type Static, type TSchema } from 'typebox';
-import Value from 'typebox/value';
+import { Compile } from 'typebox/compile';
 
 /** Queue names, as the original service had them. */
 export const QUEUE_NAMES = {
@@ -53,6 +53,9 @@ export const ScheduleSnapshot = Type.Object(
 );
 export type ScheduleSnapshot = Static<typeof ScheduleSnapshot>;
 
+/** Compiled once: the dispatcher checks a snapshot for every occurrence it releases. */
+const isScheduleSnapshot = Compile(ScheduleSnapshot);
+
 /**
  * The snapshot of a schedule record (any object with the fields above), or undefined when the
  * record does not fit the contract (then the worker simply reads the schedule itself).
@@ -61,7 +64,7 @@ export function scheduleSnapshot(schedule: Record<keyof ScheduleSnapshot, unknow
   const snapshot = Object.fromEntries(
     Object.keys(ScheduleSnapshot.properties).map((k) => [k, schedule[k as keyof ScheduleSnapshot]]),
   );
-  return Value.Check(ScheduleSnapshot, snapshot) ? snapshot : undefined;
+  return isScheduleSnapshot.Check(snapshot) ? snapshot : undefined;
 }
 
 /**

@@ -30,9 +30,9 @@ function withAttempt(op: BulkOperation<EventDoc>, attempt: Attempt): { filter: o
  * Every write the worker makes to events and schedules. Writes that only inform (an attempt has
  * started, a schedule's last run, a failure streak ended) go through bulk writers and cost a
  * share of one round trip; writes the next step depends on (an attempt's result, the archive of a
- * finished event) are awaited. A first attempt that succeeds costs its event four operations
- * (the worker's read, and batched: the `delivering` update, the archive insert and the delete)
- * and its schedule one read.
+ * finished event) are awaited. A first attempt that succeeds costs the database one read of the
+ * event and, batched with other deliveries, the `delivering` update, the archive insert and the
+ * delete; its schedule comes with the job (the dispatcher's snapshot).
  */
 export function createEventWrites({
   models,

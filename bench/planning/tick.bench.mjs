@@ -20,6 +20,7 @@ import { planningTick } from '../../packages/planning/dist/index.js';
 import { createQueues, createRedis, QUEUE_NAMES, waitForRedis } from '../../packages/queues/dist/index.js';
 import { compileRule } from '../../packages/scheduling/dist/index.js';
 import { publish, table } from '../dist/lib/report.js';
+import { benchScheduleDoc } from '../dist/lib/seed.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -69,33 +70,15 @@ if (!dueRule.ok || !idleRule.ok) throw new Error('bench rules do not compile');
 
 function scheduleDoc(rule, nextRunAt, benchDue) {
   return {
-    tenant_id: 'bench',
-    name: 'bench',
-    rrule: rule.rule.text,
-    timezone: 'UTC',
-    callback_url: 'http://127.0.0.1:9/bench',
-    method: 'POST',
-    headers_json: null,
-    body: null,
-    timeout_ms: 10_000,
-    retry_policy: { max_attempts: 3, min_backoff_ms: 1000, max_backoff_ms: 60_000 },
-    misfire_policy: 'fire_once',
-    misfire_grace_seconds: 60,
-    overlap_policy: 'allow',
-    max_consecutive_failures: 0,
-    consecutive_failures: 0,
-    metadata: {},
-    status: 'active',
-    paused_reason: null,
-    paused_at: null,
-    version: 1,
-    not_before: new Date(now.getTime() - 120_000),
-    cursor: null,
-    next_run_at: nextRunAt,
-    last_run_at: null,
-    deleted_at: null,
-    created_at: now,
-    updated_at: now,
+    ...benchScheduleDoc(
+      {
+        rrule: rule.rule.text,
+        callback_url: 'http://127.0.0.1:9/bench',
+        not_before: new Date(now.getTime() - 120_000),
+        next_run_at: nextRunAt,
+      },
+      now,
+    ),
     bench_due: benchDue,
   };
 }

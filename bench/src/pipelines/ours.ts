@@ -4,6 +4,7 @@ import { compileRule } from '@event-scheduler/scheduling';
 import { type AppName, freePort, type ServiceProcess, spawnService } from '@event-scheduler/testing';
 import type { Pipeline } from '../lib/delivery-run.js';
 import { scrapeDataCommands, scrapeGauge, waitReady } from '../lib/process-stats.js';
+import { benchScheduleDoc } from '../lib/seed.js';
 
 const API_KEY = 'bench-api-key-000000000000';
 
@@ -121,35 +122,21 @@ export async function startOurs({
       );
       if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
       const now = new Date();
-      const docs = Array.from({ length: rate }, (_, i) => ({
-        tenant_id: 'bench',
-        name: `bench ${t0} ${i}`,
-        rrule: compiled.rule.text,
-        timezone: 'UTC',
-        callback_url: `${receiverUrl}/cb`,
-        method: 'POST',
-        headers_json: null,
-        body: null,
-        timeout_ms: 10_000,
-        retry_policy: { max_attempts: 3, min_backoff_ms: 1000, max_backoff_ms: 10_000 },
-        misfire_policy: 'fire_all',
-        misfire_grace_seconds: 3600,
-        overlap_policy: 'allow',
-        max_consecutive_failures: 0,
-        consecutive_failures: 0,
-        metadata: {},
-        status: 'active',
-        paused_reason: null,
-        paused_at: null,
-        version: 1,
-        not_before: new Date(t0 - 1000),
-        cursor: null,
-        next_run_at: new Date(t0),
-        last_run_at: null,
-        deleted_at: null,
-        created_at: now,
-        updated_at: now,
-      }));
+      const docs = Array.from({ length: rate }, (_, i) =>
+        benchScheduleDoc(
+          {
+            name: `bench ${t0} ${i}`,
+            rrule: compiled.rule.text,
+            callback_url: `${receiverUrl}/cb`,
+            retry_policy: { max_attempts: 3, min_backoff_ms: 1000, max_backoff_ms: 10_000 },
+            misfire_policy: 'fire_all',
+            misfire_grace_seconds: 3600,
+            not_before: new Date(t0 - 1000),
+            next_run_at: new Date(t0),
+          },
+          now,
+        ),
+      );
       for (let i = 0; i < docs.length; i += 5000) await models.schedules.collection.insertMany(docs.slice(i, i + 5000));
     },
     async eventLoopP99() {

@@ -1,3 +1,4 @@
+import { defaultRetryPolicy } from '@event-scheduler/callback';
 import {
   ApiConfig,
   DispatcherConfig,
@@ -40,7 +41,7 @@ export function serviceSettings(config: Readonly<ApiServiceConfig>): ServiceSett
     minIntervalSeconds: config.api.min_interval_seconds,
     backfillMaxOccurrences: config.api.backfill_max_occurrences,
     signingSecretOverlapMs: config.api.signing_secret_overlap_hours * 3_600_000,
-    defaultMaxAttempts: config.worker.max_retries + 1,
+    defaultMaxAttempts: defaultRetryPolicy(config.worker.max_retries).max_attempts,
     planningWindowMs: config.prequeuer.event_timeframe_minutes * 60_000,
     dispatcherLeadMs: dispatcher.lead_ms ?? DEFAULT_DISPATCHER_LEAD_MS,
   };

@@ -1,10 +1,11 @@
+import { parseAllowList } from '@event-scheduler/callback';
 import { openMongo, pingMongo, registerModels } from '@event-scheduler/models';
 import { cancelPlannedEvents } from '@event-scheduler/planning';
 import { createQueues, openRedis } from '@event-scheduler/queues';
 import { createMetricsRegistry, runService, startHealthServer } from '@event-scheduler/runtime';
 import { deliverySettings, drainDeadlineMs, loadWorkerConfig } from './config.js';
 import { createDeliveryService } from './delivery/delivery.service.js';
-import { createGuardedAgents, parseAllowList } from './delivery/ssrf-guard.js';
+import { createGuardedAgents } from './delivery/ssrf-guard.js';
 import { createWorkerMetrics } from './metrics.js';
 import { createDeliveryWorker, drainWorker } from './worker.js';
 

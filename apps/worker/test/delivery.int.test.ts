@@ -2,11 +2,12 @@
  * Delivery outcomes against a real loopback receiver: success, retries and their waits, permanent
  * failures, timeouts, refused connections, Retry-After, an endless body, signatures and metrics.
  */
+
+import { generateSigningSecret as newSigningSecret } from '@event-scheduler/callback';
 import { scheduleSnapshot } from '@event-scheduler/queues';
 import { freePort, type Receiver } from '@event-scheduler/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { newSigningSecret } from '../src/delivery/signing.js';
 import {
   archived,
   createEvent,

@@ -3,6 +3,7 @@
  * database and queue prefix), schedules and events written directly as the planner would, and an
  * in-process delivery worker driven through BullMQ exactly as the service runs it.
  */
+import { parseAllowList } from '@event-scheduler/callback';
 import { createLogger } from '@event-scheduler/logging';
 import {
   type ArchivedEventDoc,
@@ -31,7 +32,7 @@ import type { Worker } from 'bullmq';
 import { Registry } from 'prom-client';
 import { deliverySettings, loadWorkerConfig } from '../src/config.js';
 import { createDeliveryService, type DeliverySettings } from '../src/delivery/delivery.service.js';
-import { createGuardedAgents, parseAllowList } from '../src/delivery/ssrf-guard.js';
+import { createGuardedAgents } from '../src/delivery/ssrf-guard.js';
 import { createWorkerMetrics } from '../src/metrics.js';
 import { createDeliveryWorker } from '../src/worker.js';
 

@@ -1,5 +1,5 @@
 import type { PlanCursor, Schedule } from '@event-scheduler/models';
-import { type CompiledRule, compileRule, type RuleLimits } from '@event-scheduler/scheduling';
+import { type CompiledRule, compileSavedRule, type RuleLimits } from '@event-scheduler/scheduling';
 import { type Fate, misfireFates } from './misfire.js';
 
 const YEAR_MS = 365.25 * 24 * 3600 * 1000;
@@ -32,18 +32,15 @@ export interface ComputedPlan {
 }
 
 /**
- * Compiles a stored rule for planning. Stored rules were validated by the API against its own
- * limits; the planner must never reject one, so the minimum interval is not checked again.
+ * Compiles a stored rule for planning, with the scheduling package's one rule for stored rules
+ * (the minimum interval is not checked again); of `limits`, only the expansion budget applies.
  */
 export function compileStoredRule(
   schedule: Pick<Schedule, 'rrule' | 'timezone'>,
   now: Date,
   limits?: Partial<RuleLimits>,
 ): CompiledRule | { error: string } {
-  const result = compileRule(
-    { text: schedule.rrule, timezone: schedule.timezone, now },
-    { ...limits, minIntervalSeconds: 0 },
-  );
+  const result = compileSavedRule({ text: schedule.rrule, timezone: schedule.timezone, now }, limits);
   if (result.ok) return result.rule;
   return { error: result.errors.map((e) => `${e.code}: ${e.message}`).join('; ') };
 }

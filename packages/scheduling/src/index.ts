@@ -16,4 +16,6 @@ export { DEFAULT_LIMITS } from './options.js';
 export type { RuleInput } from './parse.js';
 export type { Cursor, PlanResult } from './plan.js';
 export type { Occurrence } from './rule.js';
+export type { ExpansionBudget, UserRuleLimits } from './rule-limits.js';
+export { compileSavedRule, compileUserRule } from './rule-limits.js';
 export { tzdataVersion } from './zone.js';

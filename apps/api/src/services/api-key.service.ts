@@ -1,3 +1,4 @@
+import { generateSigningSecret } from '@event-scheduler/callback';
 import type { Logger } from '@event-scheduler/logging';
 import {
   type ApiKeyListQuery,
@@ -12,15 +13,7 @@ import {
   upsertApiKey,
 } from '@event-scheduler/models';
 import type { Clock } from '@event-scheduler/scheduling';
-import {
-  digestsEqual,
-  displayPrefix,
-  generateApiKey,
-  generateSigningSecret,
-  generateTenantId,
-  hashKey,
-  MAX_KEY_LENGTH,
-} from './keys.js';
+import { digestsEqual, displayPrefix, generateApiKey, generateTenantId, hashKey, MAX_KEY_LENGTH } from './keys.js';
 
 /** Who is calling: the tenant every query is filtered by, and the key (for rate limits). */
 export interface Principal {

@@ -1,3 +1,4 @@
+import { DEFAULT_BACKOFF } from '@event-scheduler/callback';
 import type { Logger } from '@event-scheduler/logging';
 import type { Models } from '@event-scheduler/models';
 import type { QueueSet } from '@event-scheduler/queues';
@@ -70,11 +71,7 @@ export function createServices({
       clock,
       log,
       settings: {
-        defaultRetryPolicy: {
-          max_attempts: settings.defaultMaxAttempts,
-          min_backoff_ms: 1000,
-          max_backoff_ms: 3_600_000,
-        },
+        defaultRetryPolicy: { ...DEFAULT_BACKOFF, max_attempts: settings.defaultMaxAttempts },
       },
     }),
     occurrences: createOccurrenceService({

@@ -26,9 +26,6 @@ export function digestsEqual(a: string, b: string): boolean {
 export const secretMatches = (presented: string, configured: string): boolean =>
   configured.length > 0 && digestsEqual(hashKey(presented), hashKey(configured));
 
-/** A Standard Webhooks signing secret: `whsec_` + base64 of 24 random bytes. */
-export const generateSigningSecret = (): string => `whsec_${randomBytes(24).toString('base64')}`;
-
 /** A new tenant id, `tn_` + 12 random bytes in base64url. */
 export const generateTenantId = (): string => `tn_${randomBytes(12).toString('base64url')}`;
 

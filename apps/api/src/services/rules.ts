@@ -1,4 +1,10 @@
-import { type CompiledRule, compileRule, type RuleError, SchedulingError } from '@event-scheduler/scheduling';
+import {
+  type CompiledRule,
+  compileSavedRule,
+  compileUserRule,
+  type RuleError,
+  SchedulingError,
+} from '@event-scheduler/scheduling';
 import { AppError, type ErrorDetail } from '../errors.js';
 
 export interface RuleCompilerOptions {
@@ -21,12 +27,7 @@ export type ExpandedOccurrences =
 
 export interface RuleCompiler {
   /** Compiles a rule a user sent; throws validation_failed naming each problem. */
-  compileInput(
-    text: string,
-    timezone: string | undefined,
-    now: Date,
-    limits?: { maxOccurrencesPerCall?: number },
-  ): CompiledRule;
+  compileInput(text: string, timezone: string | undefined, now: Date): CompiledRule;
   /** Compiles a stored (canonical, DTSTART included) rule, cached; throws conflict if it no longer compiles. */
   compileStored(text: string, timezone: string): CompiledRule;
   /** The occurrences in a window as ISO strings, or described; a rule too costly to expand is a 400. */
@@ -57,13 +58,10 @@ export function createRuleCompiler({ minIntervalSeconds, cacheSize = 1000 }: Rul
   // Stored rules carry DTSTART, so compiling them does not depend on `now`: safe to cache by text.
   const cache = new Map<string, CompiledRule>();
   return {
-    compileInput(text, timezone, now, limits = {}) {
-      const result = compileRule(
+    compileInput(text, timezone, now) {
+      const result = compileUserRule(
         { text, ...(timezone === undefined ? {} : { timezone }), now },
-        {
-          minIntervalSeconds,
-          ...limits,
-        },
+        { minIntervalSeconds },
       );
       if (!result.ok) throw ruleErrorToAppError(result.errors);
       return result.rule;
@@ -77,7 +75,7 @@ export function createRuleCompiler({ minIntervalSeconds, cacheSize = 1000 }: Rul
         return hit;
       }
       // The minimum interval may have been lower when the rule was saved; it stays valid.
-      const result = compileRule({ text, timezone, now: new Date() }, { minIntervalSeconds: 1 });
+      const result = compileSavedRule({ text, timezone, now: new Date() });
       if (!result.ok) {
         throw new AppError('conflict', `the stored rule no longer compiles: ${result.errors[0]?.message ?? ''}`);
       }

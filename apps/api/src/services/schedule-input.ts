@@ -1,21 +1,6 @@
+import { isReservedHeader } from '@event-scheduler/callback';
 import type { RetryPolicy } from '@event-scheduler/models';
 import { AppError, type ErrorDetail, invalidField } from '../errors.js';
-
-/** Callback request headers a user may not set: the transport's own and the signature's. */
-const FORBIDDEN_HEADERS = new Set([
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'upgrade',
-  'te',
-  'trailer',
-  'expect',
-  'proxy-authorization',
-  'proxy-connection',
-]);
-const FORBIDDEN_HEADER_PREFIXES = ['webhook-', 'proxy-', ':'];
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -42,7 +27,7 @@ export function headersJson(headers: Record<string, string> | undefined): string
   const seen = new Set<string>();
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (FORBIDDEN_HEADERS.has(lower) || FORBIDDEN_HEADER_PREFIXES.some((p) => lower.startsWith(p))) {
+    if (isReservedHeader(lower)) {
       details.push({
         field: `headers.${name}`,
         message: 'this header is set by the scheduler and cannot be overridden',

@@ -1,7 +1,7 @@
+import { generateSigningSecret } from '@event-scheduler/callback';
 import type { Logger } from '@event-scheduler/logging';
 import { ensureTenant, type Models, rotateSigningSecret, type Tenant } from '@event-scheduler/models';
 import type { Clock } from '@event-scheduler/scheduling';
-import { generateSigningSecret } from './keys.js';
 
 export interface SigningSecretView {
   secret: string;

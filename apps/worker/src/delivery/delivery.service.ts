@@ -1,3 +1,4 @@
+import { DEFAULT_BACKOFF } from '@event-scheduler/callback';
 import type { Logger } from '@event-scheduler/logging';
 import {
   type Attempt,
@@ -226,8 +227,8 @@ export function createDeliveryService(deps: DeliveryDeps) {
     const policy = schedule.retry_policy;
     const delay = backoffDelay({
       retry: round,
-      minMs: policy?.min_backoff_ms ?? 1000,
-      maxMs: policy?.max_backoff_ms ?? 60_000,
+      minMs: policy?.min_backoff_ms ?? DEFAULT_BACKOFF.min_backoff_ms,
+      maxMs: policy?.max_backoff_ms ?? DEFAULT_BACKOFF.max_backoff_ms,
       retryAfterMs: parseRetryAfter(result.headers['retry-after'], now),
       retryAfterMaxMs: settings.retryAfterMaxMs,
       random,

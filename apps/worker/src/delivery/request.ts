@@ -1,27 +1,6 @@
+import { isReservedHeader, signatureHeader } from '@event-scheduler/callback';
 import type { EventRecord, Schedule } from '@event-scheduler/models';
 import type { CallbackRequest } from './http-call.js';
-import { signatureHeader } from './signing.js';
-
-/** Headers the worker sets itself; a schedule's own headers cannot replace them. */
-const RESERVED_HEADERS = new Set([
-  'webhook-id',
-  'webhook-timestamp',
-  'webhook-signature',
-  'idempotency-key',
-  'x-schedule-id',
-  'x-event-id',
-  'x-scheduled-time',
-  'x-attempt',
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'upgrade',
-  'te',
-  'trailer',
-  'expect',
-]);
 
 const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD']);
 
@@ -67,7 +46,7 @@ export function userHeaders(headersJson: string | null): Record<string, string> 
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(parsed)) {
     const lower = name.toLowerCase();
-    if (RESERVED_HEADERS.has(lower) || lower.startsWith('webhook-') || typeof value !== 'string') continue;
+    if (isReservedHeader(lower) || typeof value !== 'string') continue;
     headers[lower] = value;
   }
   return headers;

@@ -3,17 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import ipaddr from 'ipaddr.js';
-
-type Address = ipaddr.IPv4 | ipaddr.IPv6;
-
-/** What `worker.ssrf_allow_list` permits besides public unicast addresses. */
-export interface AllowList {
-  /** IPs (as /32 or /128) and CIDRs; an address in one of them is allowed whatever its range. */
-  ranges: [Address, number][];
-  /** Lower-case host names; a URL with one of these hosts is not checked at all. */
-  hosts: Set<string>;
-}
+import { type AllowList, blockedRange, describeBlocked } from '@event-scheduler/callback';
 
 /** A callback refused by the SSRF guard: never retried. */
 export class SsrfBlockedError extends Error {
@@ -28,76 +18,9 @@ export class SsrfBlockedError extends Error {
   }
 }
 
-/** Parses `a, b, c`: each entry an IP, a CIDR or a host name (IPv6 may be bracketed). */
-export function parseAllowList(text: string): AllowList {
-  const list: AllowList = { ranges: [], hosts: new Set() };
-  for (const raw of text.split(',')) {
-    const entry = raw
-      .trim()
-      .toLowerCase()
-      .replace(/^\[(.*)\]$/, '$1');
-    if (!entry) continue;
-    if (entry.includes('/')) {
-      if (!ipaddr.isValidCIDR(entry)) throw new Error(`worker.ssrf_allow_list: ${entry} is not a valid CIDR`);
-      list.ranges.push(ipaddr.parseCIDR(entry));
-    } else if (isIP(entry)) {
-      const address = ipaddr.parse(entry);
-      list.ranges.push([address, address.kind() === 'ipv4' ? 32 : 128]);
-    } else {
-      list.hosts.add(entry.replace(/\.$/, ''));
-    }
-  }
-  return list;
-}
-
-// IPv4-compatible IPv6 (::a.b.c.d, deprecated): ipaddr.js calls it unicast, but it embeds an IPv4.
-const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96');
-// Every globally routable IPv6 unicast address lies in 2000::/3; the rest is special or unassigned.
-const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
-
-const RANGE_LABELS: Record<string, string> = {
-  loopback: 'loopback',
-  private: 'private',
-  linkLocal: 'link-local (this includes the cloud metadata address 169.254.169.254)',
-  uniqueLocal: 'unique-local',
-  carrierGradeNat: 'carrier-grade NAT',
-  unspecified: 'unspecified',
-  multicast: 'multicast',
-  broadcast: 'broadcast',
-  reserved: 'reserved',
-  ipv4Compatible: 'IPv4-compatible IPv6',
-};
-
-/**
- * The range an address belongs to when a callback may not reach it, or null when it may: only
- * public unicast addresses pass (loopback, private, link-local, metadata, CGNAT, unique-local,
- * multicast, reserved, NAT64/6to4/Teredo encapsulations ... are refused), unless the allow list
- * names the address. IPv4-mapped IPv6 (::ffff:10.0.0.1) is judged as the IPv4 it carries.
- */
-export function blockedRange(address: string, allow: Pick<AllowList, 'ranges'>): string | null {
-  let parsed: Address;
-  try {
-    parsed = ipaddr.process(address.replace(/^\[(.*)\]$/, '$1'));
-  } catch {
-    return 'unparseable';
-  }
-  for (const [base, bits] of allow.ranges) {
-    if (base.kind() === parsed.kind() && parsed.match(base, bits)) return null;
-  }
-  const range = parsed.range();
-  if (range !== 'unicast') return range;
-  if (parsed.kind() === 'ipv6') {
-    if (parsed.match(IPV4_COMPATIBLE)) return 'ipv4Compatible';
-    if (!parsed.match(GLOBAL_UNICAST_V6)) return 'reserved';
-  }
-  return null;
-}
-
 function refusal(host: string, address: string, range: string): SsrfBlockedError {
-  const what = RANGE_LABELS[range] ?? range;
-  const via = host === address ? '' : ` (${host} resolves to it)`;
   return new SsrfBlockedError(
-    `callback refused: ${address}${via} is ${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what} address; add it to worker.ssrf_allow_list to allow it`,
+    `callback refused: ${describeBlocked(host, address, range)}; add it to worker.ssrf_allow_list to allow it`,
     address,
     range,
   );

@@ -31,8 +31,13 @@ export interface PlanCursor {
 export interface Schedule {
   tenant_id: string;
   name: string;
-  /** Canonical rule text from the scheduling package: DTSTART always present. */
+  /** Canonical rule text from the scheduling package: DTSTART always present. What planning reads. */
   rrule: string;
+  /**
+   * The rule exactly as the user sent it, shown back to them (absent on schedules saved before it
+   * was kept). Never read by planning or delivery.
+   */
+  rrule_source?: string | null;
   timezone: string;
   callback_url: string;
   method: string;
@@ -94,6 +99,7 @@ export const scheduleSchema = new Schema<Schedule>(
     tenant_id: { type: String, required: true },
     name: { type: String, required: true },
     rrule: { type: String, required: true },
+    rrule_source: { type: String, default: null },
     timezone: { type: String, required: true, default: 'UTC' },
     callback_url: { type: String, required: true },
     method: { type: String, required: true, default: 'POST' },

@@ -89,6 +89,7 @@ export function createScheduleService({ models, planning, rules, clock, log, set
         tenant_id: tenantId,
         name: input.name,
         rrule: rule.text,
+        rrule_source: input.rrule,
         timezone: rule.timezone,
         callback_url: checkCallbackUrl(input.callback_url),
         method: input.method ?? 'POST',
@@ -153,6 +154,8 @@ export function createScheduleService({ models, planning, rules, clock, log, set
       if (patch.headers !== undefined) set.headers_json = headersJson(patch.headers);
       if (patch.body !== undefined) set.body = bodyText(patch.body);
       if (patch.timeout_ms !== undefined) set.timeout_ms = patch.timeout_ms;
+      // Kept as sent even when it compiles to the same canonical rule (no replan then).
+      if (patch.rrule !== undefined && patch.rrule !== current.rrule_source) set.rrule_source = patch.rrule;
 
       const zoneChanged = patch.timezone !== undefined && patch.timezone !== current.timezone;
       let rule: CompiledRule | undefined;

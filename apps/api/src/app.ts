@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { requireAdminKey, requireApiKey } from './plugins/auth.js';
 import { registerJsonBodies } from './plugins/body.js';
+import { registerConsole } from './plugins/console.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerHttpMetrics } from './plugins/metrics.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
@@ -18,6 +19,7 @@ import { rruleRoutes } from './routes/rrule/rrule.routes.js';
 import { scheduleRoutes } from './routes/schedules/schedules.routes.js';
 import { ScheduleSchema } from './routes/schedules/schedules.schemas.js';
 import { signingSecretRoutes } from './routes/signing-secret/signing-secret.routes.js';
+import { statsRoutes } from './routes/stats/stats.routes.js';
 import type { ApiServices } from './services/index.js';
 
 export interface AppSettings {
@@ -72,6 +74,7 @@ export async function buildApp({ log, checks, registry, services, settings }: Ap
   registerHttpMetrics(app, registry);
   await registerDocs(app);
   await app.register(healthRoutes, { checks, registry });
+  await registerConsole(app, { log });
 
   await app.register(async (api) => {
     api.addHook('onRequest', requireApiKey(services.apiKeys));
@@ -85,6 +88,7 @@ export async function buildApp({ log, checks, registry, services, settings }: Ap
     await api.register(rruleRoutes, { occurrences });
     await api.register(eventRoutes, { events });
     await api.register(signingSecretRoutes, { signingSecrets });
+    await api.register(statsRoutes, { stats: services.stats });
   });
 
   await app.register(async (admin) => {

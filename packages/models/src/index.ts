@@ -2,6 +2,7 @@ export type { BulkOperation, BulkWriter, BulkWriterOptions } from './bulk-writer
 export { createBulkInserter, createBulkWriter } from './bulk-writer.js';
 export type { ConnectMongoOptions } from './connect.js';
 export { connectMongo, ensureIndexes, isDuplicateKeyError, openMongo, pingMongo } from './connect.js';
+export { type FinishedDelivery, findFinishedDeliveries } from './delivery-stats.repository.js';
 export type { EventRecord } from './event.repository.js';
 export { archivedCopy, archiveEvents, statusChange } from './event.repository.js';
 export type { ArchivedEventDoc, Attempt, EventDoc, EventKind, EventStatus, StatusChange } from './event.schema.js';

@@ -10,6 +10,7 @@ import { createPlanningPort, type PlanningPort } from './planning.js';
 import { createRuleCompiler } from './rules.js';
 import { createScheduleService, type ScheduleService } from './schedule.service.js';
 import { createSigningSecretService, type SigningSecretService } from './signing-secret.service.js';
+import { createStatsService, type StatsService } from './stats.service.js';
 
 /** What the services read from configuration (see `serviceSettings` in config.ts). */
 export interface ServiceSettings {
@@ -30,6 +31,7 @@ export interface ApiServices {
   occurrences: OccurrenceService;
   events: EventService;
   signingSecrets: SigningSecretService;
+  stats: StatsService;
 }
 
 export interface CreateServicesDeps {
@@ -84,5 +86,6 @@ export function createServices({
     }),
     events: createEventService({ models, queues, clock, log }),
     signingSecrets: createSigningSecretService({ models, clock, log, overlapMs: settings.signingSecretOverlapMs }),
+    stats: createStatsService({ models, clock }),
   };
 }

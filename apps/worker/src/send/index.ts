@@ -1,0 +1,4 @@
+export type { ConnectionPoolOptions, PoolStats } from './connections.js';
+export type { LookupAll } from './resolver.js';
+export { createSender, type Prepared, type PrepareOptions, type Sender, type SenderOptions } from './sender.js';
+export type { CallbackRequest, CallResult, ErrorKind, SendResult } from './types.js';

@@ -86,8 +86,8 @@ export class Exchange implements ConnectionUser, ResponseEvents {
   onBody(chunk: Buffer): void {
     if (this.settled) return;
     this.rawBytes += chunk.length;
-    if (this.rawBytes > this.limits.capBytes) this.tooLarge();
-    else if (this.encoding === null) this.consume(chunk);
+    if (this.encoding === null) this.consume(chunk);
+    else if (this.rawBytes > this.limits.capBytes) this.tooLarge();
     else {
       this.decoder ??= this.createDecoder(chunk);
       this.decoder.write(chunk);

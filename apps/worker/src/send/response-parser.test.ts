@@ -45,7 +45,7 @@ const CHUNKED_RESPONSE =
   'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6 \r\n world\r\n0\r\nX-Trailer: t\r\n\r\n';
 
 describe('ResponseParser framing', () => {
-  it.each(splits(CL_RESPONSE).map((pieces) => [pieces.length, pieces]))(
+  it.each(splits(CL_RESPONSE).map((pieces): [number, string[]] => [pieces.length, pieces]))(
     'reads a content-length body however it is split (%i pieces)',
     (_count, pieces) => {
       const parsed = parse(pieces);
@@ -57,7 +57,7 @@ describe('ResponseParser framing', () => {
     },
   );
 
-  it.each(splits(CHUNKED_RESPONSE).map((pieces) => [pieces.length, pieces]))(
+  it.each(splits(CHUNKED_RESPONSE).map((pieces): [number, string[]] => [pieces.length, pieces]))(
     'reads a chunked body with extensions and trailers however it is split (%i pieces)',
     (_count, pieces) => {
       const parsed = parse(pieces);

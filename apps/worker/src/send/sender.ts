@@ -3,7 +3,7 @@ import { ConnectionPool, type ConnectionPoolOptions, ConnectTimeoutError, type P
 import { abortReason, Exchange, type HopResult, socketErrorMessage } from './exchange.js';
 import { redirectStep } from './redirect.js';
 import { InvalidRequestError, parseTarget, requestBytes, type Target } from './request-bytes.js';
-import { createResolver, type LookupAll, type Resolver } from './resolver.js';
+import { createResolver, type LookupAll } from './resolver.js';
 import type { CallbackRequest, ErrorKind, SendResult } from './types.js';
 
 export interface SenderOptions {

@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { requireAdminKey, requireApiKey } from './plugins/auth.js';
+import { createAuthFailureLimit, DEFAULT_AUTH_FAILURES_PER_MINUTE } from './plugins/auth-failures.js';
 import { registerJsonBodies } from './plugins/body.js';
 import { registerConsole } from './plugins/console.js';
 import { registerDocs } from './plugins/docs.js';
@@ -33,6 +34,8 @@ export interface AppSettings {
   rateLimitRedis?: unknown;
   /** Key prefix of those counters. */
   rateLimitNamespace?: string;
+  /** Failed key checks per client address and minute (api.auth_failures_per_minute); default 20. */
+  authFailuresPerMinute?: number;
 }
 
 export interface AppDeps {
@@ -76,8 +79,17 @@ export async function buildApp({ log, checks, registry, services, settings }: Ap
   await app.register(healthRoutes, { checks, registry });
   await registerConsole(app, { log });
 
+  // Key guessing, per client address, before any key is looked at (the request limits below count
+  // per key, so only requests that pass the key check).
+  const failedKeys = createAuthFailureLimit({
+    perMinute: settings.authFailuresPerMinute ?? DEFAULT_AUTH_FAILURES_PER_MINUTE,
+    redis: settings.rateLimitRedis,
+    nameSpace: `${settings.rateLimitNamespace ?? 'rate-limit-'}auth-failures-`,
+  });
+
   await app.register(async (api) => {
-    api.addHook('onRequest', requireApiKey(services.apiKeys));
+    api.addHook('onRequest', failedKeys.refuseGuessers);
+    api.addHook('onRequest', requireApiKey(services.apiKeys, failedKeys));
     await registerRateLimit(api, {
       perMinute: settings.rateLimitPerMinute,
       redis: settings.rateLimitRedis,
@@ -85,21 +97,22 @@ export async function buildApp({ log, checks, registry, services, settings }: Ap
     });
     const { schedules, occurrences, events, signingSecrets } = services;
     await api.register(scheduleRoutes, { schedules, occurrences });
-    await api.register(rruleRoutes, { occurrences });
+    await api.register(rruleRoutes, { previews: services.previews });
     await api.register(eventRoutes, { events });
     await api.register(signingSecretRoutes, { signingSecrets });
     await api.register(statsRoutes, { stats: services.stats });
   });
 
   await app.register(async (admin) => {
-    // Before the key check, per client address, so guessing the admin key is limited too.
+    // Every request, per client address, before the key check; failed keys are limited on their own.
+    admin.addHook('onRequest', failedKeys.refuseGuessers);
     await registerRateLimit(admin, {
       perMinute: settings.rateLimitPerMinute,
       redis: settings.rateLimitRedis,
       nameSpace: `${settings.rateLimitNamespace ?? 'rate-limit-'}admin-`,
       hook: 'onRequest',
     });
-    admin.addHook('onRequest', requireAdminKey(settings.adminApiKey));
+    admin.addHook('onRequest', requireAdminKey(settings.adminApiKey, failedKeys));
     await admin.register(apiKeyRoutes, { apiKeys: services.apiKeys });
   });
   return app;

@@ -15,7 +15,8 @@ import type { ServiceSettings } from './services/index.js';
 
 /**
  * The API reads the planning window (prequeuer), the dispatcher lead and the default retry count
- * (worker) too: it plans near occurrences itself, with the same settings as the services.
+ * (worker) too: it plans near occurrences itself, with the same settings as the services; and the
+ * worker's SSRF allow list, to refuse callback URLs the worker would never call.
  */
 export const ApiServiceConfig = Type.Object({
   api: ApiConfig,
@@ -44,5 +45,6 @@ export function serviceSettings(config: Readonly<ApiServiceConfig>): ServiceSett
     defaultMaxAttempts: defaultRetryPolicy(config.worker.max_retries).max_attempts,
     planningWindowMs: config.prequeuer.event_timeframe_minutes * 60_000,
     dispatcherLeadMs: dispatcher.lead_ms ?? DEFAULT_DISPATCHER_LEAD_MS,
+    ssrfAllowList: config.worker.ssrf_allow_list,
   };
 }

@@ -25,6 +25,37 @@ describe('validationDetails', () => {
     ]);
   });
 
+  it('says once what a value that fits no alternative of a union should be', () => {
+    const union = (message: string, keyword = 'type') => ({ keyword, instancePath: '/body', message });
+    expect(
+      validationDetails(
+        [
+          union('must be string'),
+          union('must be object'),
+          union('must be array'),
+          union('must be null'),
+          union('must match a schema in anyOf', 'anyOf'),
+          { keyword: 'type', instancePath: '/name', message: 'must be string' },
+        ],
+        'body',
+      ),
+    ).toEqual([
+      { field: 'body', message: 'must be a string, an object, an array or null' },
+      { field: 'name', message: 'must be string' },
+    ]);
+    // The alternative of the value's own type knows what is wrong with it.
+    expect(
+      validationDetails(
+        [
+          union('must not have more than 10 characters', 'maxLength'),
+          union('must be object'),
+          union('must match a schema in anyOf', 'anyOf'),
+        ],
+        'body',
+      ),
+    ).toEqual([{ field: 'body', message: 'must not have more than 10 characters' }]);
+  });
+
   it('uses the request part for errors about the whole of it', () => {
     expect(
       validationDetails([{ keyword: 'type', instancePath: '', message: 'must be object' }], 'querystring'),
@@ -57,6 +88,7 @@ describe('toAppError', () => {
     expect(ERROR_STATUS).toEqual({
       invalid_request: 400,
       validation_failed: 400,
+      callback_url_blocked: 400,
       unauthorized: 401,
       forbidden: 403,
       not_found: 404,

@@ -4,6 +4,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 export const ERROR_STATUS = {
   invalid_request: 400,
   validation_failed: 400,
+  callback_url_blocked: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -58,6 +59,49 @@ interface SchemaIssue {
 
 const MAX_DETAILS = 50;
 
+const TYPE_COMPLAINT = /^must be (string|number|integer|boolean|object|array|null)$/;
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
+};
+
+const inWords = (items: string[]) =>
+  items.length > 1 ? `${items.slice(0, -1).join(', ')} or ${items.at(-1)}` : (items[0] ?? '');
+
+/**
+ * A value that fits no alternative of a union gets a complaint from every alternative and one
+ * from the union itself. Keep what the alternative of the value's own type says (a string that
+ * is too long: the length), else one "must be a string, an object ... or null".
+ */
+function collapseUnions(issues: readonly SchemaIssue[]): SchemaIssue[] {
+  const unions = new Set(issues.filter((i) => i.keyword === 'anyOf').map((i) => i.instancePath ?? ''));
+  if (unions.size === 0) return [...issues];
+  const out: SchemaIssue[] = [];
+  const done = new Set<string>();
+  for (const issue of issues) {
+    const at = issue.instancePath ?? '';
+    if (!unions.has(at)) {
+      out.push(issue);
+      continue;
+    }
+    if (done.has(at)) continue;
+    done.add(at);
+    const alternatives = issues.filter((i) => (i.instancePath ?? '') === at && i.keyword !== 'anyOf');
+    const specific = alternatives.filter((i) => !TYPE_COMPLAINT.test(i.message ?? ''));
+    if (specific.length > 0) out.push(...specific);
+    else {
+      const types = alternatives.map((i) => TYPE_NAMES[TYPE_COMPLAINT.exec(i.message ?? '')?.[1] ?? ''] ?? '');
+      out.push({ keyword: 'anyOf', instancePath: at, message: `must be ${inWords(types.filter(Boolean))}` });
+    }
+  }
+  return out;
+}
+
 /** Turns schema validation issues into one detail per bad field, with dotted paths. */
 export function validationDetails(issues: readonly SchemaIssue[], context: string): ErrorDetail[] {
   const details: ErrorDetail[] = [];
@@ -76,7 +120,7 @@ export function validationDetails(issues: readonly SchemaIssue[], context: strin
     if (extra !== undefined) parts.push(extra);
     return parts.length > 0 ? parts.join('.') : context;
   };
-  for (const issue of issues) {
+  for (const issue of collapseUnions(issues)) {
     const params = issue.params ?? {};
     if (issue.keyword === 'boolean') continue; // "schema is false": repeated by additionalProperties
     if (issue.keyword === 'additionalProperties') {

@@ -30,6 +30,7 @@ runService({
       settings: {
         bodyLimitBytes: config.api.body_limit_bytes,
         rateLimitPerMinute: config.api.rate_limit_per_minute,
+        authFailuresPerMinute: config.api.auth_failures_per_minute,
         adminApiKey: config.api.admin_api_key,
         rateLimitRedis: redis,
         rateLimitNamespace: `${config.redis.queue_prefix}-rate-limit-`,

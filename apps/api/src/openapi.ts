@@ -16,7 +16,10 @@ const notCalled = (service: string) =>
     },
   );
 const unconnected = Object.fromEntries(
-  ['apiKeys', 'schedules', 'occurrences', 'events', 'signingSecrets', 'stats'].map((name) => [name, notCalled(name)]),
+  ['apiKeys', 'schedules', 'occurrences', 'previews', 'events', 'signingSecrets', 'stats'].map((name) => [
+    name,
+    notCalled(name),
+  ]),
 ) as unknown as ApiServices;
 
 /** The OpenAPI document as YAML, generated from the route schemas (never edited by hand). */

@@ -58,6 +58,8 @@ export interface CallOptions {
   /** Raw payload, sent as is (malformed JSON, huge bodies). */
   payload?: string | Buffer;
   headers?: Record<string, string>;
+  /** The client address the request comes from (default 127.0.0.1). */
+  remoteAddress?: string;
 }
 
 const sharedContext = Object.fromEntries(SHARED_SCHEMAS.map((s) => [String((s as { $id?: string }).$id), s])) as Record<
@@ -112,6 +114,7 @@ export async function startTestApi(
     settings: {
       bodyLimitBytes: 1024 * 1024,
       rateLimitPerMinute: 100_000,
+      authFailuresPerMinute: 100_000,
       adminApiKey: ADMIN_KEY,
       ...overrides.app,
     },
@@ -147,7 +150,13 @@ export async function startTestApi(
       payload = JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';
     }
-    const response = await app.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) });
+    const response = await app.inject({
+      method,
+      url,
+      headers,
+      ...(payload !== undefined ? { payload } : {}),
+      ...(options.remoteAddress ? { remoteAddress: options.remoteAddress } : {}),
+    });
     const failed = violations.splice(0);
     if (failed.length > 0) throw new Error(`response schema violation:\n${failed.join('\n')}`);
     let body: unknown;

@@ -47,8 +47,10 @@ describe('POST /api/schedules', () => {
       paused_reason: null,
     });
     expect(s.id).toMatch(/^[0-9a-f]{24}$/);
-    // No DTSTART given: the creation time in whole seconds becomes DTSTART, stored and returned.
-    const match = /^DTSTART:(\d{8}T\d{6})Z\nRRULE:FREQ=DAILY(;INTERVAL=1)?$/.exec(s.rrule);
+    // The rule comes back as sent. No DTSTART given: the creation time in whole seconds becomes
+    // DTSTART of the canonical rule, stored and returned beside it.
+    expect(s.rrule).toBe('FREQ=DAILY;INTERVAL=1');
+    const match = /^DTSTART:(\d{8}T\d{6})Z\nRRULE:FREQ=DAILY$/.exec(s.canonical_rrule);
     expect(match).not.toBeNull();
     const dtstart = Date.parse(
       (match?.[1] ?? '').replace(/(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)/, '$1-$2-$3T$4:$5:$6Z'),
@@ -283,7 +285,7 @@ describe('PUT and PATCH /api/schedules/{id}', () => {
     });
     expect(reply.status).toBe(200);
     expect(reply.body.version).toBe(2);
-    expect(reply.body.rrule).toMatch(/RRULE:FREQ=MINUTELY;INTERVAL=3$/);
+    expect(reply.body.canonical_rrule).toMatch(/RRULE:FREQ=MINUTELY;INTERVAL=3$/);
     const pending = await api.call('GET', `/api/schedules/${s.id}/events/pending?limit=100`, { key });
     expect(pending.body.events.every((e: { status: string }) => e.status === 'scheduled')).toBe(true);
     const versions = new Set(
@@ -316,7 +318,7 @@ describe('PUT and PATCH /api/schedules/{id}', () => {
     });
     expect(both.status).toBe(200);
     expect(both.body.timezone).toBe('Asia/Tokyo');
-    expect(both.body.rrule).toMatch(/^DTSTART;TZID=Asia\/Tokyo:/);
+    expect(both.body.canonical_rrule).toMatch(/^DTSTART;TZID=Asia\/Tokyo:/);
     expect(new Date(both.body.next_run_at).getUTCHours()).toBe(0);
   });
 
@@ -554,7 +556,7 @@ describe('POST /api/rrule/preview', () => {
     });
     expect(reply.status).toBe(200);
     expect(reply.body.timezone).toBe('Europe/Berlin');
-    expect(reply.body.rrule).toMatch(/^DTSTART;TZID=Europe\/Berlin:\d{8}T\d{6}\nRRULE:FREQ=DAILY;COUNT=3$/);
+    expect(reply.body.canonical_rrule).toMatch(/^DTSTART;TZID=Europe\/Berlin:\d{8}T\d{6}\nRRULE:FREQ=DAILY;COUNT=3$/);
     expect(reply.body.warnings).toEqual([]);
 
     const fold = await api.call('POST', '/api/rrule/preview', {

@@ -59,7 +59,9 @@ describe('the seed’s curl command', () => {
       status: 'active',
       callback_url: 'https://example.com/callback',
     });
-    expect(schedule.rrule).toMatch(/^DTSTART:\d{8}T\d{6}Z\nRRULE:FREQ=DAILY/);
+    // The rule as sent, and the canonical form the scheduler runs (DTSTART: the creation second).
+    expect(schedule.rrule).toBe('FREQ=DAILY;INTERVAL=1');
+    expect(schedule.canonical_rrule).toMatch(/^DTSTART:\d{8}T\d{6}Z\nRRULE:FREQ=DAILY$/);
     const listed = await curl('-H', 'X-API-KEY: user-api-key-123', `http://localhost:${port}/api/schedules`);
     expect(JSON.parse(listed.body).schedules.map((s: { id: string }) => s.id)).toContain(schedule.id);
   });

@@ -1,3 +1,4 @@
+import { allowListProblem } from '@event-scheduler/callback';
 import Type from 'typebox';
 
 /** Building blocks that each service's config schema composes. Defaults live in config/config.yaml. */
@@ -64,15 +65,25 @@ export const DispatcherConfig = Type.Object(
 
 const PositiveMs = Type.Integer({ minimum: 1, maximum: 86_400_000 });
 
+const ALLOW_LIST_SHAPE = 'empty or a comma-separated list of IPs, CIDRs and host names';
+
+/**
+ * `worker.ssrf_allow_list`, read by the worker (its connection guard) and the API (which refuses
+ * callback URLs the guard would refuse): every entry is checked here, by the same parser both use,
+ * so a bad entry stops either at start with the usual one-line message.
+ */
+export const SsrfAllowList = Type.Refine(
+  Type.String({ pattern: '^[A-Za-z0-9.:/_\\[\\], -]*$', description: ALLOW_LIST_SHAPE }),
+  (text) => allowListProblem(text) === null,
+  (text) => `${ALLOW_LIST_SHAPE} (${allowListProblem(text)})`,
+);
+
 export const WorkerConfig = Type.Object(
   {
     count: Type.Integer({ minimum: 1, maximum: 1000 }),
     max_retries: Type.Integer({ minimum: 0, maximum: 100 }),
     health_port: Port,
-    ssrf_allow_list: Type.String({
-      pattern: '^[A-Za-z0-9.:/_\\[\\], -]*$',
-      description: 'empty or a comma-separated list of IPs, CIDRs and host names',
-    }),
+    ssrf_allow_list: SsrfAllowList,
     response_cap_bytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024 }),
     snippet_bytes: Type.Integer({ minimum: 0, maximum: 65_536 }),
     retryable_4xx: Type.String({
@@ -96,6 +107,7 @@ export const ApiConfig = Type.Object(
     admin_api_key: Type.String({ maxLength: 256, description: 'empty (admin endpoints off) or the admin key' }),
     body_limit_bytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 }),
     rate_limit_per_minute: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+    auth_failures_per_minute: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
     min_interval_seconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
     signing_secret_overlap_hours: Type.Number({ minimum: 0, maximum: 24 * 90 }),
     backfill_max_occurrences: Type.Integer({ minimum: 1, maximum: 1000 }),

@@ -60,6 +60,28 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('\n');
   });
 
+  it('checks every entry of the SSRF allow list, with the same one-line message as any other key', () => {
+    const error = catchConfigError(() =>
+      loadConfig(Schema, { env: { WORKER_SSRF_ALLOW_LIST: '127.0.0.1, 10.0.0.0/99', WORKER_COUNT: '0' } }),
+    );
+    expect(error.message).toBe(
+      'invalid configuration: worker.count = 0 (from WORKER_COUNT): expected an integer >= 1 and <= 1000; ' +
+        'worker.ssrf_allow_list = "127.0.0.1, 10.0.0.0/99" (from WORKER_SSRF_ALLOW_LIST): ' +
+        'expected empty or a comma-separated list of IPs, CIDRs and host names (10.0.0.0/99 is not a valid CIDR)',
+    );
+    for (const bad of ['10.0.0.300', 'fd00::zz', 'a b', 'x;y']) {
+      const issue = catchConfigError(() => loadConfig(Schema, { env: { WORKER_SSRF_ALLOW_LIST: bad } })).issues[0];
+      expect(issue?.key).toBe('worker.ssrf_allow_list');
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    const file = join(dir, 'number.yaml');
+    writeFileSync(file, 'worker:\n  ssrf_allow_list: 12\n');
+    const notText = catchConfigError(() => loadConfig(Type.Object({ worker: WorkerConfig }), { env: {}, file }));
+    expect(notText.issues.map((i) => i.key)).toContain('worker.ssrf_allow_list');
+    const good = loadConfig(Schema, { env: { WORKER_SSRF_ALLOW_LIST: '127.0.0.0/8, [::1], localhost' } });
+    expect(good.worker.ssrf_allow_list).toBe('127.0.0.0/8, [::1], localhost');
+  });
+
   it('reports every bad value at once', () => {
     const error = catchConfigError(() =>
       loadConfig(Schema, { env: { WORKER_COUNT: '0', LOG_LEVEL: 'loud', REDIS_PORT: '70000', MONGO_URL: 'http://x' } }),

@@ -77,7 +77,7 @@ export function loadConfig<S extends TObject>(schema: S, options: LoadConfigOpti
         key,
         source: sources.get(key) ?? file,
         value,
-        expected: value === undefined ? `a value: ${describe(leaf)}` : describe(leaf),
+        expected: value === undefined ? `a value: ${describe(leaf)}` : expectation(leaf, value),
       });
     }
   }
@@ -141,6 +141,17 @@ function coerce(leaf: TSchema, raw: string): unknown {
   if ((type === 'integer' || type === 'number') && text !== '' && Number.isFinite(Number(text))) return Number(text);
   if (type === 'boolean' && /^(true|false|1|0)$/i.test(text)) return /^(true|1)$/i.test(text);
   return raw;
+}
+
+/**
+ * What a value that fails its leaf should be. When only a refinement failed (the value has the
+ * right shape but, say, a bad entry in a list), its own message names the bad part.
+ */
+function expectation(leaf: TSchema, value: unknown): string {
+  const errors = [...Value.Errors(leaf, value)];
+  const refinements = errors.filter((e) => e.keyword === '~refine');
+  if (errors.length > 0 && refinements.length === errors.length) return refinements.map((e) => e.message).join('; ');
+  return describe(leaf);
 }
 
 function describe(leaf: TSchema | undefined): string {

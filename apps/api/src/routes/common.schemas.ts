@@ -23,13 +23,15 @@ export const ErrorSchema = Type.Object(
 );
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'invalid_request (malformed JSON) or validation_failed (details name each bad field)',
+  400:
+    'invalid_request (malformed JSON), validation_failed (details name each bad field) or callback_url_blocked ' +
+    '(the callback host is an address the worker refuses to call)',
   401: 'unauthorized: no key, an unknown key or a revoked key',
   403: 'forbidden',
   404: 'not_found (also for another tenant’s resources)',
   409: 'conflict: the resource is not in a state that allows this',
   413: 'payload_too_large',
-  429: 'rate_limited (see the Retry-After header)',
+  429: 'rate_limited: too many requests for the key, or too many wrong keys from the address (see Retry-After)',
   500: 'internal_error',
 };
 

@@ -1,12 +1,14 @@
-import { DEFAULT_BACKOFF } from '@event-scheduler/callback';
+import { DEFAULT_BACKOFF, parseAllowList } from '@event-scheduler/callback';
 import type { Logger } from '@event-scheduler/logging';
 import type { Models } from '@event-scheduler/models';
 import type { QueueSet } from '@event-scheduler/queues';
 import { type Clock, systemClock } from '@event-scheduler/scheduling';
 import { type ApiKeyService, createApiKeyService } from './api-key.service.js';
+import { withCallbackTargetCheck } from './callback-targets.js';
 import { createEventService, type EventService } from './event.service.js';
 import { createOccurrenceService, type OccurrenceService } from './occurrence.service.js';
 import { createPlanningPort, type PlanningPort } from './planning.js';
+import { createPreviewService, type PreviewService } from './preview.service.js';
 import { createRuleCompiler } from './rules.js';
 import { createScheduleService, type ScheduleService } from './schedule.service.js';
 import { createSigningSecretService, type SigningSecretService } from './signing-secret.service.js';
@@ -23,12 +25,15 @@ export interface ServiceSettings {
   planningWindowMs: number;
   /** How long before due the dispatcher takes an occurrence (dispatcher.lead_ms). */
   dispatcherLeadMs: number;
+  /** Callback targets allowed although blocked (worker.ssrf_allow_list, validated); default none. */
+  ssrfAllowList?: string;
 }
 
 export interface ApiServices {
   apiKeys: ApiKeyService;
   schedules: ScheduleService;
   occurrences: OccurrenceService;
+  previews: PreviewService;
   events: EventService;
   signingSecrets: SigningSecretService;
   stats: StatsService;
@@ -64,18 +69,19 @@ export function createServices({
       leadMs: settings.dispatcherLeadMs,
       limits: { minIntervalSeconds: settings.minIntervalSeconds },
     });
+  const schedules = createScheduleService({
+    models,
+    planning: port,
+    rules,
+    clock,
+    log,
+    settings: {
+      defaultRetryPolicy: { ...DEFAULT_BACKOFF, max_attempts: settings.defaultMaxAttempts },
+    },
+  });
   return {
     apiKeys: createApiKeyService({ models, clock, log }),
-    schedules: createScheduleService({
-      models,
-      planning: port,
-      rules,
-      clock,
-      log,
-      settings: {
-        defaultRetryPolicy: { ...DEFAULT_BACKOFF, max_attempts: settings.defaultMaxAttempts },
-      },
-    }),
+    schedules: withCallbackTargetCheck(schedules, parseAllowList(settings.ssrfAllowList ?? '')),
     occurrences: createOccurrenceService({
       models,
       planning: port,
@@ -84,6 +90,7 @@ export function createServices({
       log,
       settings: { backfillMaxOccurrences: settings.backfillMaxOccurrences, backfillPaceMs: 50 },
     }),
+    previews: createPreviewService({ rules, clock }),
     events: createEventService({ models, queues, clock, log }),
     signingSecrets: createSigningSecretService({ models, clock, log, overlapMs: settings.signingSecretOverlapMs }),
     stats: createStatsService({ models, clock }),

@@ -41,8 +41,28 @@ const ruleDetail = (e: RuleError): ErrorDetail => ({
   part: e.part,
 });
 
+/**
+ * Text that is not a rule at all ("every day at noon") fails once per word; one detail naming
+ * the whole unparseable text says it better. Other problems stay one detail each.
+ */
+function mergeSyntaxErrors(errors: readonly RuleError[]): RuleError[] {
+  const syntax = errors.filter((e) => e.code === 'SYNTAX');
+  const first = syntax[0];
+  if (!first || syntax.length === 1) return [...errors];
+  const part = syntax.map((e) => e.part).join(' ');
+  const quoted = `"${first.part}"`;
+  const message = first.message.includes(quoted)
+    ? first.message.replace(quoted, `"${part}"`)
+    : `${first.message} (also ${syntax
+        .slice(1)
+        .map((e) => e.part)
+        .join(', ')})`;
+  const merged: RuleError = { ...first, part, message };
+  return [merged, ...errors.filter((e) => e.code !== 'SYNTAX')];
+}
+
 export function ruleErrorToAppError(errors: readonly RuleError[]): AppError {
-  const details = errors.map(ruleDetail);
+  const details = mergeSyntaxErrors(errors).map(ruleDetail);
   return new AppError('validation_failed', details.map((d) => `${d.field}: ${d.message}`).join('; '), { details });
 }
 

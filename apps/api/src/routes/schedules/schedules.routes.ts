@@ -43,7 +43,8 @@ export function toScheduleResponse(s: ScheduleRecord, nextRunAt: Date | null): S
   return {
     id: String(s._id),
     name: s.name,
-    rrule: s.rrule,
+    rrule: s.rrule_source ?? s.rrule,
+    canonical_rrule: s.rrule,
     timezone: s.timezone,
     callback_url: s.callback_url,
     method: s.method,

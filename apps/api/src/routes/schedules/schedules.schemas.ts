@@ -12,7 +12,6 @@ export const LIMITS = {
   headers: 20,
   headerNameLength: 256,
   headerValueLength: 4096,
-  bodyBytes: 64 * 1024,
   metadataEntries: 32,
   metadataValueLength: 256,
 } as const;
@@ -47,17 +46,14 @@ const fields = {
       description: 'Extra request headers (at most 20). Host, Content-Length, webhook-* and the like are refused.',
     },
   ),
+  // The 64 KiB limit and the nesting depth are checked on the text to be sent (schedule-input.ts),
+  // in bytes, with one message for strings and JSON values alike.
   body: Type.Union(
-    [
-      Type.String({ maxLength: LIMITS.bodyBytes }),
-      Type.Record(Type.String(), Type.Unknown()),
-      Type.Array(Type.Unknown()),
-      Type.Null(),
-    ],
+    [Type.String(), Type.Record(Type.String(), Type.Unknown()), Type.Array(Type.Unknown()), Type.Null()],
     {
       description:
         'Sent verbatim (a JSON object or array is sent as its JSON text). Absent or null: a JSON envelope naming the ' +
-        'schedule, event, scheduled time and attempt. At most 64 KiB.',
+        'schedule, event, scheduled time and attempt. At most 64 KiB as sent, JSON nested at most 32 levels deep.',
     },
   ),
   timeout_ms: Type.Integer({ minimum: 100, maximum: 60_000, description: 'Callback timeout (default 10000).' }),
@@ -131,7 +127,12 @@ export const ScheduleSchema = Type.Object(
   {
     id: Type.String(),
     name: Type.String(),
-    rrule: Type.String({ description: 'Canonical rule text, DTSTART included.' }),
+    rrule: Type.String({
+      description: 'The rule as it was sent (the canonical text for schedules saved before the API kept it).',
+    }),
+    canonical_rrule: Type.String({
+      description: 'The rule as the scheduler reads it: canonical text, DTSTART included, UNTIL/EXDATE/RDATE in UTC.',
+    }),
     timezone: Type.String(),
     callback_url: Type.String(),
     method: Type.String(),

@@ -1,6 +1,14 @@
 export type { TestServices } from './context.js';
 export { testServices } from './context.js';
+export type { Delivery } from './deliveries.js';
+export { deliveries, duplicates, occurrenceKey } from './deliveries.js';
 export type { AppName, ServiceProcess } from './processes.js';
 export { freePort, killOnExit, metricSum, REPO_ROOT, spawnService } from './processes.js';
 export type { ReceivedRequest, Receiver, Reply } from './receiver.js';
 export { startReceiver } from './receiver.js';
+export type { RedisServer } from './redis-server.js';
+export { startRedisServer } from './redis-server.js';
+export { everySeconds } from './rules.js';
+export type { ReadyService } from './services.js';
+export { poolLimited, startReadyService } from './services.js';
+export { sleep, until } from './wait.js';

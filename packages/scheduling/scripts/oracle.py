@@ -2,6 +2,8 @@
 """python-dateutil + zoneinfo oracle for fixtures/oracle-corpus.json (one process, whole corpus).
 
 Usage: oracle.py <corpus.json>  -> JSON {id: [iso instants] | {"error": msg}} on stdout.
+       oracle.py --offsets         -> reads {zone: [epoch seconds]} on stdin, writes {zone: [UTC
+                                      offsets in seconds]}: which tzdata the oracle reads.
 
 Semantics mirrored from the package README:
 - wall-clock rules: dateutil iterates local wall times; aware datetimes carry fold=0, so
@@ -52,18 +54,18 @@ def expand(rule, mode, max_n, years):
         dtstart = (dtstart.replace(tzinfo=None) - timedelta(days=back)).replace(tzinfo=dtstart.tzinfo, fold=0)
     rs = rruleset()
     rs.rrule(rrulestr("RRULE:" + parts, dtstart=dtstart))
-    for d in rule["rdates"]:
+    for d in rule.get("rdates", []):
         rs.rdate(stamp(d["value"], d["tzid"], zname))
-    excluded = {instant(stamp(d["value"], d["tzid"], zname)) for d in rule["exdates"]}
+    excluded = {instant(stamp(d["value"], d["tzid"], zname)) for d in rule.get("exdates", [])}
     end = real_start + timedelta(days=365 * years)
-    lo = min([real_start] + [instant(stamp(d["value"], d["tzid"], zname)) for d in rule["rdates"]])
+    lo = min([real_start] + [instant(stamp(d["value"], d["tzid"], zname)) for d in rule.get("rdates", [])])
     found = set()
     kth = None
     for dt in rs:
         t = instant(dt)
         if t > end + timedelta(days=2):
             break
-        if mode == "weekstart" and t < real_start and not any(instant(stamp(d["value"], d["tzid"], zname)) == t for d in rule["rdates"]):
+        if mode == "weekstart" and t < real_start and not any(instant(stamp(d["value"], d["tzid"], zname)) == t for d in rule.get("rdates", [])):
             continue
         if t not in excluded and lo <= t <= end:
             found.add(t)
@@ -74,7 +76,18 @@ def expand(rule, mode, max_n, years):
     return [t.strftime("%Y-%m-%dT%H:%M:%S.000Z") for t in sorted(found)[:max_n]]
 
 
+def offsets():
+    probe = json.load(sys.stdin)
+    out = {}
+    for name, instants in probe.items():
+        tz = zone(name)
+        out[name] = [int(datetime.fromtimestamp(t, UTC).astimezone(tz).utcoffset().total_seconds()) for t in instants]
+    json.dump(out, sys.stdout)
+
+
 def main():
+    if sys.argv[1] == "--offsets":
+        return offsets()
     corpus = json.load(open(sys.argv[1]))
     out = {}
     for rule in corpus["rules"]:

@@ -3,6 +3,7 @@ import { SchedulingError } from './errors.js';
 import type { ResolvedLimits } from './options.js';
 import { formatRecur, type Recur } from './recur.js';
 import { DAY, formatStamp, HOUR, MINUTE, SECOND, type WallMs } from './wall.js';
+import { scanYearly, usesOwnYearly } from './yearly.js';
 import { offsetsNear, resolveWall, type WallKind } from './zone.js';
 
 /**
@@ -148,6 +149,13 @@ function walk(spec: EngineSpec, w: Walk, hiWall: WallMs, visit: Visit, b: Budget
 }
 
 function scanWall(spec: EngineSpec, from: Anchor | undefined, loWall: WallMs, hiWall: WallMs, visit: Visit, b: Budget) {
+  if (usesOwnYearly(spec.recur)) {
+    // rrule-temporal 2.2.8 reads these YEARLY shapes differently from RFC 5545 (see yearly.ts).
+    const untilWall = spec.until === undefined ? Number.POSITIVE_INFINITY : spec.until + UNTIL_MARGIN;
+    const toWallEntry = (wall: WallMs, ordinal: number) => toEntry(spec, wall, ordinal);
+    scanYearly(spec, from, loWall, hiWall, visit, b, { toEntry: toWallEntry, untilWall });
+    return;
+  }
   const count = spec.recur.count;
   if (count === undefined) {
     const engine = buildEngine(spec, spec.dtstartWall, undefined, b);

@@ -158,6 +158,34 @@ export function offsetsNear(zone: string, at: number): { min: number; max: numbe
 }
 
 /**
+ * ICU (hence Intl) keeps CLDR's old spelling of these zones as canonical: `Asia/Kolkata`
+ * resolves to `Asia/Calcutta`. Each maps to the current IANA name (CLDR's `iana` attribute).
+ * Found by listing the Intl zones that IANA tzdata only keeps as links to a name Intl lacks,
+ * plus the four whose IANA link target is another country's zone.
+ */
+export const ICU_LEGACY_NAMES: Readonly<Record<string, string>> = {
+  'Africa/Asmera': 'Africa/Asmara',
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Catamarca': 'America/Argentina/Catamarca',
+  'America/Coral_Harbour': 'America/Atikokan',
+  'America/Cordoba': 'America/Argentina/Cordoba',
+  'America/Godthab': 'America/Nuuk',
+  'America/Indianapolis': 'America/Indiana/Indianapolis',
+  'America/Jujuy': 'America/Argentina/Jujuy',
+  'America/Louisville': 'America/Kentucky/Louisville',
+  'America/Mendoza': 'America/Argentina/Mendoza',
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Pacific/Truk': 'Pacific/Chuuk',
+};
+
+/**
  * Canonical IANA spelling of a zone name, matched case-insensitively; undefined if unknown.
  * `UTC`/`Z`/`Etc/UTC`-style names all become `UTC`.
  */
@@ -166,7 +194,7 @@ export function canonicalZone(name: string): string | undefined {
   try {
     const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
     if (/^(etc\/)?(utc|uct|gmt|zulu|universal|greenwich)(0|[+-]0)?$/i.test(resolved)) return 'UTC';
-    return resolved;
+    return ICU_LEGACY_NAMES[resolved] ?? resolved;
   } catch {
     return undefined;
   }

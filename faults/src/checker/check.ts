@@ -156,9 +156,14 @@ function judgeOccurrence(
   o: ExpectedOccurrence,
   events: FinalEvent[] = [],
 ): FirstDelivery | undefined {
-  if (events.length > 1)
-    for (const extra of events.slice(1))
-      report.mismatches.push({ webhookId: extra.id, reason: `${events.length} events for one occurrence` });
+  // A change cancels the planned copy and plans the occurrence again: a cancelled (or skipped)
+  // copy nobody received is expected; two live or attempted copies are not.
+  const live = events.filter(
+    (e) => !(e.status === 'cancelled' || e.status === 'skipped') || (ctx.arrivals.get(e.id)?.length ?? 0) > 0,
+  );
+  if (live.length > 1)
+    for (const extra of live.slice(1))
+      report.mismatches.push({ webhookId: extra.id, reason: `${live.length} events for one occurrence` });
   const seen = events
     .flatMap((e) => ctx.arrivals.get(e.id) ?? [])
     .filter((a) => o.paths.has(a.path))
@@ -186,7 +191,7 @@ function judgeOccurrence(
     const lost: LostOccurrence = {
       scheduleId: o.scheduleId,
       at: o.at,
-      status: events[0]?.status ?? 'no event',
+      status: (live[0] ?? events[0])?.status ?? 'no event',
       arrivals: seen.length,
     };
     report.lost.push(lost);

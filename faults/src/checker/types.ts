@@ -111,11 +111,11 @@ export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
 };
 
 export interface CheckInput {
-  schedules: AcknowledgedSchedule[];
-  arrivals: Arrival[];
+  schedules: readonly AcknowledgedSchedule[];
+  arrivals: readonly Arrival[];
   /** Every event the collector found: those of the acknowledged schedules and those the log names. */
-  events: FinalEvent[];
-  faults: FaultWindow[];
+  events: readonly FinalEvent[];
+  faults: readonly FaultWindow[];
   /** Occurrences due after this are not judged (the run stopped observing there). */
   observedUntil: Millis;
   options?: Partial<CheckOptions>;

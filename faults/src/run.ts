@@ -1,0 +1,136 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { expectStatus } from './api/client.js';
+import { Ledger } from './api/ledger.js';
+import { type CheckReport, check, DEFAULT_CHECK_OPTIONS, type FaultWindow } from './checker/index.js';
+import { collectEvents, drain } from './collect.js';
+import { startReceiver } from './receiver/receiver.js';
+import { type Check, createContext, inLanes, type Scenario } from './scenario.js';
+import type { SuiteSettings } from './settings.js';
+import { sleep } from './stack/process.js';
+import { type Stack, startStack } from './stack/stack.js';
+import { verdict } from './verdict.js';
+
+export interface ScenarioResult {
+  name: string;
+  fault: string;
+  defect: number | null;
+  goalMs: number | null;
+  passed: boolean;
+  /** Why it failed, one line each. */
+  failures: string[];
+  report: CheckReport | null;
+  checks: Check[];
+  notes: string[];
+  faults: FaultWindow[];
+  durationMs: number;
+  /** The scenario's directory (data and service logs), when kept. */
+  dir: string | null;
+}
+
+function progress(name: string, started: number) {
+  return (message: string) =>
+    process.stderr.write(`[${name} +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
+}
+
+async function fetchSecrets(stack: Stack, setSecret: (tenant: string, secret: string) => void) {
+  for (const tenant of stack.api.tenants()) {
+    const body = expectStatus(
+      await stack.api.call<{ secret: string }>('GET', '/api/signing-secret', { tenant }),
+      `signing secret of ${tenant}`,
+      200,
+    );
+    setSecret(tenant, body.secret);
+  }
+}
+
+/**
+ * Runs one scenario end to end: a private stack, its script, the drain, the final state read
+ * through the API, the checker, and the verdict against the scenario's goals.
+ */
+export async function runScenario(scenario: Scenario, settings: SuiteSettings, runId: string): Promise<ScenarioResult> {
+  const started = Date.now();
+  const log = progress(scenario.name, started);
+  const dir = join(settings.workDir, runId, scenario.name);
+  mkdirSync(dir, { recursive: true });
+  const receiver = await startReceiver();
+  let stack: Stack | undefined;
+  const result: ScenarioResult = {
+    name: scenario.name,
+    fault: scenario.fault,
+    defect: scenario.defect ?? null,
+    goalMs: scenario.goal?.recoveryMs ?? null,
+    passed: false,
+    failures: [],
+    report: null,
+    checks: [],
+    notes: [],
+    faults: [],
+    durationMs: 0,
+    dir,
+  };
+  try {
+    stack = await startStack(settings, scenario.stack ?? {}, dir);
+    log(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${stack.services.map((s) => s.name).join(', ')}`);
+    await fetchSecrets(stack, receiver.setSecret);
+    const ledger = new Ledger(stack.api);
+    const ctx = createContext({ settings, stack, ledger, receiver, log });
+    await scenario.run(ctx);
+    // A service that died on its own (not by the scenario's hand: those are restarted) is a
+    // finding; start it again so the run can still settle and be checked.
+    for (const service of stack.services.filter((s) => !s.proc.running())) {
+      const exit = await service.proc.exited();
+      ctx.check(`${service.name} keeps running`, false, `exited with ${exit.code ?? exit.signal}`);
+      await service.restart();
+    }
+    const record = ctx.record();
+    Object.assign(result, { checks: record.checks, notes: record.notes, faults: record.faults });
+    await sleep(record.observedUntil + 2000 - Date.now());
+    log('draining');
+    const drained = await drain(
+      { api: stack.api, ledger, arrivals: receiver.log },
+      {
+        until: record.observedUntil,
+        deadline: Math.max(Date.now(), record.observedUntil) + settings.drainMs,
+        changeGraceMs: DEFAULT_CHECK_OPTIONS.changeGraceMs,
+      },
+    );
+    // Rules are open-ended: stop them now that everything observed has settled (a pause would
+    // have cancelled occurrences still late), so the final state is read from a quiet system.
+    const stopping = ledger.live().filter((s) => s.changes.at(-1)?.state?.status === 'active');
+    const stopped = await inLanes(stopping, 5, (s) => ledger.pause(s.id));
+    log(`drain: ${drained}; paused ${stopped.filter((a) => a.status === 200).length} of ${stopping.length} schedules`);
+    for (const u of ledger.unanswered) ctx.note(`no answer, yet done: ${u}`);
+    const events = await collectEvents(stack.api, ledger, receiver.log);
+    result.report = check({
+      schedules: ledger.all(),
+      arrivals: receiver.log,
+      events,
+      faults: record.faults,
+      observedUntil: record.observedUntil,
+      options: { lateAfterMs: settings.lateAfterMs },
+    });
+    result.failures = verdict(scenario, result.report, {
+      checks: record.checks,
+      onTime: record.onTime,
+      lateAfterMs: settings.lateAfterMs,
+    });
+  } catch (error) {
+    result.failures = [
+      `the scenario crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    ];
+  } finally {
+    await stack?.stop().catch(() => undefined);
+    await receiver.close();
+  }
+  result.passed = result.failures.length === 0;
+  result.durationMs = Date.now() - started;
+  if (result.passed && !settings.keep) {
+    rmSync(dir, { recursive: true, force: true });
+    result.dir = null;
+  }
+  log(
+    `${result.passed ? 'PASS' : 'FAIL'} in ${(result.durationMs / 1000).toFixed(0)} s${result.dir ? ` (kept ${result.dir})` : ''}`,
+  );
+  return result;
+}

@@ -3,11 +3,11 @@ import { parseAllowList } from '@event-scheduler/callback';
 import { type Receiver, startReceiver } from '@event-scheduler/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually, httpServer, onRequestHead, rawServer } from '../../test/send-servers.js';
-import { createSender, type Sender } from './sender.js';
+import { createSender, type Sender, type SenderOptions } from './sender.js';
 import type { CallbackRequest } from './types.js';
 
 const allowList = parseAllowList('127.0.0.1');
-const settings = { allowList, capBytes: 4096, snippetBytes: 64, followRedirects: false };
+const settings: SenderOptions = { allowList, capBytes: 4096, snippetBytes: 64, followRedirects: false };
 
 function request(url: string, extra: Partial<CallbackRequest> = {}): CallbackRequest {
   return {
@@ -34,13 +34,13 @@ afterEach(async () => {
   receiver.requests.length = 0;
 });
 
-function newSender(options: Partial<typeof settings> = {}): Sender {
+function newSender(options: Partial<SenderOptions> = {}): Sender {
   const created = createSender({ ...settings, ...options });
   cleanups.push(() => created.close());
   return created;
 }
 
-async function sendOnce(req: CallbackRequest, options: Partial<typeof settings> = {}, signal?: AbortSignal) {
+async function sendOnce(req: CallbackRequest, options: Partial<SenderOptions> = {}, signal?: AbortSignal) {
   sender = newSender(options);
   return sender.send(await sender.prepare(req), signal);
 }

@@ -43,7 +43,6 @@ describe('the schedule form', () => {
       input: {
         name: 'Report',
         rrule: 'FREQ=DAILY',
-        timezone: 'UTC',
         callback_url: 'https://example.com/hook',
         method: 'POST',
         headers: { 'X-Team': 'ops', 'X-Trace': 'a:b' },

@@ -20,7 +20,7 @@ export interface ScheduleForm {
 export const EMPTY_FORM: ScheduleForm = {
   name: '',
   rrule: '',
-  timezone: 'UTC',
+  timezone: '',
   callback_url: '',
   method: 'POST',
   headers: '',

@@ -25,8 +25,12 @@ describe('formatting', () => {
       '−250 ms',
     ]);
     expect(formatDuration(null)).toBe('—');
-    expect(formatRelative('2026-01-01T00:00:30Z', Date.parse('2026-01-01T00:00:00Z'))).toBe('in 30.0 s');
-    expect(formatRelative('2026-01-01T00:00:00Z', Date.parse('2026-01-01T00:00:05Z'))).toBe('5.00 s ago');
+    const at = (iso: string) => formatRelative(iso, Date.parse('2026-01-01T00:00:00Z'));
+    expect(at('2026-01-01T00:00:30.4Z')).toBe('in 30 s');
+    expect(at('2025-12-31T23:59:55Z')).toBe('5 s ago');
+    expect(at('2026-01-01T00:05:59Z')).toBe('in 5 min');
+    expect(at('2026-01-01T03:20:00Z')).toBe('in 3 h 20 min');
+    expect(at('2026-01-03T12:00:00Z')).toBe('in 2 days');
   });
 
   it('labels histogram buckets', () => {

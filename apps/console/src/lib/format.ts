@@ -40,11 +40,22 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${sign}${minutes} min${seconds ? ` ${seconds} s` : ''}`;
 }
 
-/** `in 5 min`, `3 s ago`, relative to `now`. */
+/** `in 59 s`, `in 5 min`, `3 h 20 min ago`, `in 2 days`, relative to `now`, to the second. */
 export function formatRelative(iso: string | null | undefined, now: number): string {
   if (!iso) return '';
   const delta = new Date(iso).getTime() - now;
-  const text = formatDuration(Math.abs(Math.round(delta / 1000) * 1000));
+  const seconds = Math.round(Math.abs(delta) / 1000);
+  const minutes = Math.floor(seconds / 60);
+  const hours = Math.floor(minutes / 60);
+  const days = Math.floor(hours / 24);
+  const text =
+    days >= 2
+      ? `${days} days`
+      : hours >= 1
+        ? `${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`
+        : minutes >= 1
+          ? `${minutes} min`
+          : `${seconds} s`;
   return delta >= 0 ? `in ${text}` : `${text} ago`;
 }
 

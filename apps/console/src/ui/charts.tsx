@@ -10,18 +10,20 @@ export const OUTCOMES: { key: Outcome; label: string }[] = [
   { key: 'cancelled', label: 'Cancelled' },
 ];
 
-const PLOT: Plot = { width: 720, height: 240, left: 44, bottom: 28, top: 10 };
+const PLOT: Plot = { width: 720, height: 240, left: 48, bottom: 30, top: 10 };
+/** The histogram's bucket labels are slanted, so they keep a readable size under narrow bars. */
+const HIST_PLOT: Plot = { ...PLOT, height: 290, bottom: 80 };
 
 const hhmm = (iso: string) =>
   new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
 
-function YAxis({ max }: { max: number }) {
+function YAxis({ max, plot = PLOT }: { max: number; plot?: Plot }) {
   return (
     <g class="axis">
       {ticks(max).map((t) => (
         <g key={t}>
-          <line x1={PLOT.left} x2={PLOT.width} y1={yOf(PLOT, t, max)} y2={yOf(PLOT, t, max)} class="grid" />
-          <text x={PLOT.left - 6} y={yOf(PLOT, t, max) + 4} text-anchor="end">
+          <line x1={plot.left} x2={plot.width} y1={yOf(plot, t, max)} y2={yOf(plot, t, max)} class="grid" />
+          <text x={plot.left - 6} y={yOf(plot, t, max) + 5} text-anchor="end">
             {t}
           </text>
         </g>
@@ -132,20 +134,21 @@ export function LatenessChart({ stats }: { stats: DeliveryStats }) {
   const buckets = stats.lateness.buckets;
   const labels = buckets.map((b, i) => formatBound(b.le_ms, buckets[i - 1]?.le_ms ?? undefined));
   const { max, bars } = histogram(
-    PLOT,
+    HIST_PLOT,
     buckets.map((b) => b.count),
   );
+  const labelY = HIST_PLOT.height - HIST_PLOT.bottom + 18;
   return (
     <figure class="chart">
       <figcaption id="lateness-caption">Lateness of deliveries (first attempt’s start after the due time)</figcaption>
       <svg
-        viewBox={`0 0 ${PLOT.width} ${PLOT.height}`}
+        viewBox={`0 0 ${HIST_PLOT.width} ${HIST_PLOT.height}`}
         role="img"
         aria-labelledby="lateness-caption"
         aria-describedby="lateness-summary"
       >
         <title>Lateness of deliveries</title>
-        <YAxis max={max} />
+        <YAxis max={max} plot={HIST_PLOT} />
         {bars.map((bar, i) => (
           <rect key={labels[i]} x={bar.x} y={bar.y} width={bar.width} height={bar.height} class="series-lateness">
             <title>
@@ -155,7 +158,13 @@ export function LatenessChart({ stats }: { stats: DeliveryStats }) {
         ))}
         <g class="axis">
           {bars.map((bar, i) => (
-            <text key={labels[i]} x={bar.center} y={PLOT.height - 8} text-anchor="middle" class="small">
+            <text
+              key={labels[i]}
+              x={bar.center}
+              y={labelY}
+              text-anchor="end"
+              transform={`rotate(-40 ${bar.center} ${labelY})`}
+            >
               {labels[i]}
             </text>
           ))}

@@ -142,9 +142,16 @@ function Editor({ id, initial }: { id: string | undefined; initial: ScheduleForm
             'timezone',
             'Time zone',
             (a) => (
-              <input {...a} list="zones" autocomplete="off" value={form.timezone} onInput={set('timezone')} />
+              <input
+                {...a}
+                list="zones"
+                autocomplete="off"
+                placeholder="UTC"
+                value={form.timezone}
+                onInput={set('timezone')}
+              />
             ),
-            'IANA zone for a rule whose DTSTART has no TZID (a TZID in the rule wins).',
+            'IANA zone for a rule whose DTSTART has no TZID (default UTC). A rule with a TZID runs in that zone: leave this empty.',
           )}
           <datalist id="zones">
             {ZONES.map((z) => (

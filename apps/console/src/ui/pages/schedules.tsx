@@ -111,12 +111,15 @@ export function Schedules({ query }: { query: Query }) {
   );
 }
 
-/** The outcome of the schedule's latest finished occurrence (its history's first entry). */
+/**
+ * The outcome of the schedule's latest delivery: the first entry of its history (newest occurrence
+ * first) that was not cancelled, since a pause or an edit cancels occurrences that never ran.
+ */
 function LastOutcome({ schedule }: { schedule: Schedule }) {
   const { api } = useConsole();
-  const latest = useLoad(() => api.eventHistory(schedule.id, 1, 1), [api, schedule.id, schedule.last_run_at]);
+  const latest = useLoad(() => api.eventHistory(schedule.id, 1, 10), [api, schedule.id, schedule.last_run_at]);
   if (latest.error) return <span class="muted">unknown</span>;
   if (!latest.data) return <span class="muted">…</span>;
-  const event = latest.data.events[0];
+  const event = latest.data.events.find((e) => e.status !== 'cancelled');
   return event ? <StatusBadge status={event.status} /> : <span class="muted">none yet</span>;
 }

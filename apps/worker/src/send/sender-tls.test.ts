@@ -13,7 +13,7 @@ import { createSender, type Sender } from './sender.js';
 
 let server: https.Server;
 let port: number;
-const seen: { servername: string | false; host: string | undefined }[] = [];
+const seen: { servername: string | false | null; host: string | undefined }[] = [];
 let sender: Sender;
 
 beforeAll(async () => {

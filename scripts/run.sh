@@ -14,7 +14,7 @@ pnpm build --output-logs=errors-only >&2
 export API_DEV_API_KEY="${API_DEV_API_KEY:-user-api-key-123}"
 # Development only: let callbacks reach receivers on this machine (refused by default: SSRF guard).
 export WORKER_SSRF_ALLOW_LIST="${WORKER_SSRF_ALLOW_LIST:-127.0.0.0/8,::1/128,localhost}"
-RUN="$ROOT/.local/run" LOGS="$ROOT/.local/logs"
+RUN="$LOCAL/run" LOGS="$LOCAL/logs"
 mkdir -p "$RUN" "$LOGS"
 for app in api prequeuer dispatcher worker; do
   pid="$RUN/$app.pid"

@@ -14,16 +14,17 @@
 #           and several planners/dispatchers write at once), else SQLite in .local/ferretdb/test.
 # Redis: the one answering on 127.0.0.1:6379 if any, else redis-server (Debian package) started
 # here without persistence.
+# For checks that must not touch the shared servers: ES_LOCAL_DIR (state, pids, logs; default
+# .local), ES_FERRETDB_PORT (default 27017 dev, 27018 test), ES_FERRETDB_HANDLER=sqlite.
 source "$(dirname "$0")/toolchain.sh"
 
 ACTION="${1:-up}"
 PROFILE="${2:-dev}"
 case "$PROFILE" in
-  dev) MONGO_PORT=27017 ;;
-  test) MONGO_PORT=27018 ;;
+  dev) MONGO_PORT=${ES_FERRETDB_PORT:-27017} ;;
+  test) MONGO_PORT=${ES_FERRETDB_PORT:-27018} ;;
   *) log "unknown profile '$PROFILE' (dev or test)"; exit 2 ;;
 esac
-LOCAL="$ROOT/.local"
 RUN="$LOCAL/run"
 LOGS="$LOCAL/logs"
 mkdir -p "$RUN" "$LOGS"
@@ -61,22 +62,26 @@ mongo_up() {
     log "port $MONGO_PORT is taken by another process; set MONGO_URL to use it, or free the port"; exit 1
   fi
   bin="$(ferretdb_binary)"
-  if [ "$PROFILE" = test ] && pg_ready; then
+  if [ "$PROFILE" = test ] && [ "${ES_FERRETDB_HANDLER:-}" != sqlite ] && pg_ready; then
     handler=postgresql
     local db="${PG_URL##*/}"
     psql "${PG_URL%/*}/postgres" -tAc "select 1 from pg_database where datname='$db'" | grep -q 1 ||
       psql "${PG_URL%/*}/postgres" -qc "create database \"$db\"" >&2
     # FerretDB v1 holds a PostgreSQL connection per update statement until its command ends and
-    # hangs when its pool runs out; give it most of PostgreSQL's default 100 connections.
-    args=(--handler=postgresql "--postgresql-url=$PG_URL?pool_max_conns=${FERRETDB_PG_POOL_MAX:-80}")
+    # hangs when its pool runs out; give it most of PostgreSQL's default 100 connections. Idle
+    # ones close within two minutes (FerretDB turns any pool_max_conn_idle_time into 1m and pgx
+    # checks every minute), so a test server kept warm between runs holds none.
+    args=(--handler=postgresql "--postgresql-url=$PG_URL?pool_max_conns=${FERRETDB_PG_POOL_MAX:-80}&pool_max_conn_idle_time=1m")
   else
     handler=sqlite
     mkdir -p "$LOCAL/ferretdb/$PROFILE"
     args=(--handler=sqlite "--sqlite-url=file:$LOCAL/ferretdb/$PROFILE/")
   fi
   log "starting FerretDB ($handler) on 127.0.0.1:$MONGO_PORT"
+  # Harmless WARN replies are filtered out (scripts/lib/ferretdb-log-filter.awk); the filter is
+  # exec'd with its own redirections, so nothing holds this script's output open.
   nohup "$bin" "${args[@]}" "--listen-addr=127.0.0.1:$MONGO_PORT" --log-level=warn \
-    >>"$LOGS/ferretdb-$PROFILE.log" 2>&1 </dev/null &
+    > >(exec awk -f "$ROOT/scripts/lib/ferretdb-log-filter.awk" >>"$LOGS/ferretdb-$PROFILE.log" 2>&1) 2>&1 </dev/null &
   echo $! > "$pid"
   wait_port "$MONGO_PORT" 30 FerretDB || { tail -20 "$LOGS/ferretdb-$PROFILE.log" >&2; exit 1; }
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every check and test on a fresh machine: pinned toolchain, frozen install, local services
-# (unless MONGO_URL/REDIS_URL are given, or a Docker engine lets testcontainers start real mongo and
-# redis images), then typecheck, lint + format check, build, jest (unit + integration) and the
-# benchmark smokes.
+# Runs every check and test on a fresh machine: pinned toolchain, frozen install, the RRULE
+# oracle (into .tools/oracle, see provision_test_tools), local services (unless MONGO_URL/REDIS_URL
+# are given, or a Docker engine lets testcontainers start real mongo and redis images), then
+# typecheck, lint + format check, build, jest (unit + integration), checks of these scripts and the
+# benchmark smokes. The test FerretDB it starts stays up for the next run: scripts/stop.sh --test.
 #   scripts/test.sh            everything
 #   scripts/test.sh <jest args> only jest, with those arguments (after the same provisioning)
 source "$(dirname "$0")/toolchain.sh"
@@ -11,10 +12,12 @@ started=$(date +%s)
 install_dependencies
 provision_test_tools
 
+warm=''
 if [ -z "${MONGO_URL:-}" ] && [ -z "${REDIS_URL:-}" ] && docker info >/dev/null 2>&1; then
   log "Docker engine found: integration tests start mongo and redis containers (testcontainers)"
 else
   log "provisioning the test database and Redis"
+  [ -n "${MONGO_URL:-}" ] || warm=1
   urls="$(bash scripts/services.sh up test)"  # a failure here stops the script (set -e)
   eval "$(sed 's/^/export /' <<<"$urls")"
 fi
@@ -27,6 +30,7 @@ if [ $# -eq 0 ]; then
   step "jest: unit and integration" pnpm test --ci
   step "jest: time-dependent unit tests again under another host time zone" \
     env TZ=Pacific/Chatham pnpm test --ci --selectProjects unit --testPathPatterns packages/scheduling
+  step "checks of the scripts themselves (stop, quiet logs, oracle skips)" bash scripts/check-scripts.sh
   # Tiny sizes, so the benchmarks never rot; their correctness gates (no miss, no duplicate) fail
   # the run, their timings are only printed.
   step "benchmark smokes (correctness gates only)" bash scripts/bench.sh all --smoke
@@ -35,3 +39,6 @@ else
   pnpm test "$@"
 fi
 log "all checks passed in $(( $(date +%s) - started )) s"
+if [ -n "$warm" ]; then
+  log "the test FerretDB stays up on ${MONGO_URL#mongodb://} for the next run (idle database connections close within two minutes); stop it with scripts/stop.sh --test"
+fi

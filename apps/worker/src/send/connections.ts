@@ -95,11 +95,15 @@ export class ConnectionPool {
     return null;
   }
 
-  /** Opens connections until `count` are idle or connecting; settles when they have (never rejects). */
-  async warm(origin: Origin, addresses: readonly string[], count: number, timeoutMs: number): Promise<void> {
-    const opening: Promise<unknown>[] = [];
+  /**
+   * Opens connections until `count` are idle or connecting; the promise settles when they have
+   * (never rejects). Null when enough are there already, so a warm origin costs no promise.
+   */
+  warm(origin: Origin, addresses: readonly string[], count: number, timeoutMs: number): Promise<void> | null {
     const wanted = Math.min(count, this.maxPerOrigin);
-    while (!this.closed && origin.idle.length + origin.connecting < wanted && origin.size < this.maxPerOrigin) {
+    if (this.closed || origin.idle.length + origin.connecting >= wanted) return null;
+    const opening: Promise<unknown>[] = [];
+    while (origin.idle.length + origin.connecting < wanted && origin.size < this.maxPerOrigin) {
       opening.push(
         this.open(origin, addresses, timeoutMs).then(
           (connection) => this.release(connection, true),
@@ -107,7 +111,7 @@ export class ConnectionPool {
         ),
       );
     }
-    await Promise.all(opening);
+    return Promise.all(opening).then(() => undefined);
   }
 
   /** A new connection for immediate use, to the first of `addresses` that accepts within `timeoutMs`. */

@@ -60,7 +60,6 @@ export function createResolver({ allowList, ttlMs = 10_000, lookup = systemLooku
 
   return {
     cached(hostname) {
-      if (isIP(hostname)) return judge(hostname, [hostname], allowList);
       const hit = cache.get(hostname);
       if (!hit) return undefined;
       if (hit.expiresAt > Date.now()) return hit.resolution;
@@ -70,6 +69,12 @@ export function createResolver({ allowList, ttlMs = 10_000, lookup = systemLooku
     resolve(hostname) {
       const hit = this.cached(hostname);
       if (hit) return Promise.resolve(hit);
+      if (isIP(hostname)) {
+        // A literal needs no lookup; its verdict is cached like a name's so the next check is a map read.
+        const resolution = judge(hostname, [hostname], allowList);
+        cache.set(hostname, { resolution, expiresAt: Date.now() + ttlMs });
+        return Promise.resolve(resolution);
+      }
       let pending = inFlight.get(hostname);
       if (!pending) {
         pending = lookupAndJudge(hostname).finally(() => inFlight.delete(hostname));

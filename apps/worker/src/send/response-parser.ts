@@ -274,7 +274,7 @@ function parseFields(lines: string[]): Map<string, string[]> {
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon) : '';
     if (!TOKEN.test(name)) throw malformed(`invalid header line ${JSON.stringify(line.slice(0, 80))}`);
-    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    const value = trimOws(line, colon + 1);
     if (/[\0\r\n]/.test(value)) throw malformed(`invalid character in header ${name}`);
     const key = name.toLowerCase();
     const values = fields.get(key);
@@ -282,6 +282,15 @@ function parseFields(lines: string[]): Map<string, string[]> {
     else fields.set(key, [value]);
   }
   return fields;
+}
+
+/** The text of `line` from `start`, without the optional whitespace (spaces, tabs) around it. */
+function trimOws(line: string, start: number): string {
+  let from = start;
+  let to = line.length;
+  while (from < to && (line.charCodeAt(from) === 32 || line.charCodeAt(from) === 9)) from++;
+  while (to > from && (line.charCodeAt(to - 1) === 32 || line.charCodeAt(to - 1) === 9)) to--;
+  return line.slice(from, to);
 }
 
 /** Comma-separated tokens of every value of a header, lower-cased. */

@@ -80,14 +80,15 @@ export function createSender(options: SenderOptions): Sender {
     } catch (error) {
       return refused(request, 'invalid_request', (error as Error).message);
     }
-    const resolution = await resolver.resolve(ready.target.hostname);
+    const resolution = resolver.cached(ready.target.hostname) ?? (await resolver.resolve(ready.target.hostname));
     if (!resolution.ok && resolution.kind === 'ssrf_blocked')
       return refused(request, 'ssrf_blocked', resolution.message);
     // A failed lookup or connect is not final: send tries again, the receiver may be back by then.
     if (resolution.ok && !closed) {
       const origin = pool.origin(ready.target, ready.target.origin);
       const timeoutMs = Math.min(request.timeoutMs, deadline - Date.now());
-      await pool.warm(origin, resolution.addresses, Math.max(1, expected), Math.max(1, timeoutMs));
+      const warming = pool.warm(origin, resolution.addresses, Math.max(1, expected), Math.max(1, timeoutMs));
+      if (warming) await warming;
     }
     return ready;
   }

@@ -1,4 +1,11 @@
-import { deleteLiveEvents, findPlan, findWaitingEventsOfSchedule, insertOutcomes } from '@event-scheduler/models';
+import {
+  deleteLiveEvents,
+  type EventRecord,
+  findPlan,
+  findWaitingEventsOfSchedule,
+  insertOutcomes,
+  type ScheduleRecord,
+} from '@event-scheduler/models';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   addExtraEvents,
@@ -35,8 +42,8 @@ afterAll(async () => {
 
 /** A whole second a little in the future, so tests start on a clean boundary. */
 const base = () => new Date(Math.ceil(Date.now() / 1000) * 1000 + 5000);
-const eventsOf = (scheduleId: unknown) =>
-  h.models.events.find({ schedule_id: scheduleId }).sort({ occurrence_at: 1 }).lean();
+const eventsOf = (schedule: Pick<ScheduleRecord, '_id'>) =>
+  h.models.events.find({ schedule_id: schedule._id }).sort({ occurrence_at: 1 }).lean<EventRecord[]>();
 
 describe('planSchedules', () => {
   it('plans the window once: events, sends on the timeline, snapshot, cursor and next run', async () => {
@@ -45,7 +52,7 @@ describe('planSchedules', () => {
     const stale = await planOf(h, schedule);
     // (not_before, now + 60 s]: now, +10 ... +60 s
     expect(await planOne(h, schedule, now)).toEqual({ planned: 7, completed: false, advanced: true });
-    const events = await eventsOf(schedule._id);
+    const events = await eventsOf(schedule);
     const times = events.map((e) => e.occurrence_at);
     expect(times.map((t) => t.getTime() - now.getTime())).toEqual([0, 10, 20, 30, 40, 50, 60].map((s) => s * 1000));
     expect(events.every((e) => e.status === 'scheduled' && e.kind === 'rule' && e.schedule_version === 1)).toBe(true);
@@ -104,7 +111,7 @@ describe('planSchedules', () => {
       notBefore: new Date(now.getTime() + 25_000),
     });
     await planOne(h, schedule, now);
-    const events = await eventsOf(schedule._id);
+    const events = await eventsOf(schedule);
     expect(events.map((e) => e.occurrence_at.getTime() - now.getTime())).toEqual([30_000, 40_000, 50_000, 60_000]);
     expect((await sendsOf(h, schedule)).map((s) => s.occurrenceAt - now.getTime())).toEqual([
       30_000, 40_000, 50_000, 60_000,
@@ -202,7 +209,7 @@ describe('misfire policy at planning time', () => {
     const skipped = await h.models.archivedEvents.find({ schedule_id: schedule._id }).lean();
     const sends = await sendsOf(h, schedule);
     // Every live event either fires (its send is planned) or has its skip archived, never both.
-    const live = await eventsOf(schedule._id);
+    const live = await eventsOf(schedule);
     const skippedIds = new Set(skipped.map((e) => e._id.toHexString()));
     const firingIds = new Set(sends.map((s) => s.eventId));
     expect(live.every((e) => skippedIds.has(e._id.toHexString()) !== firingIds.has(e._id.toHexString()))).toBe(true);

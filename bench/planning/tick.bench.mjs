@@ -7,20 +7,21 @@
 //   bash scripts/bench.sh planning --sizes 10000,100000,1000000      # 1M on demand (~25 min on FerretDB v1)
 //   bash scripts/bench.sh planning --smoke                           # 1k and 5k, under a minute, for CI
 //
-// On FerretDB v1 the tick grows with the schedules stored: it uses no index (see the planning
-// package README); on MongoDB the (status, next_run_at) index and _id lookups keep it flat.
+// On FerretDB v1 the tick grows with the schedules stored: it uses no index (see the engine's
+// README); on MongoDB the schedule_plans next_run_at index and _id lookups keep it flat.
 //
 // MONGO_URL / REDIS_URL choose the servers (default: the test services); a private database and
 // queue prefix are used and dropped. Runs against the built packages (dist/).
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { Types } from 'mongoose';
+import { createEngine, planningTick } from '../../packages/engine/dist/index.js';
 import { createLogger } from '../../packages/logging/dist/index.js';
-import { connectMongo, ensureIndexes, findDueSchedules, registerModels } from '../../packages/models/dist/index.js';
-import { planningTick } from '../../packages/planning/dist/index.js';
-import { createQueues, createRedis, QUEUE_NAMES, waitForRedis } from '../../packages/queues/dist/index.js';
+import { connectMongo, ensureIndexes, findDuePlans, registerModels } from '../../packages/models/dist/index.js';
+import { createRedis, waitForRedis } from '../../packages/queues/dist/index.js';
 import { compileRule } from '../../packages/scheduling/dist/index.js';
 import { publish, table } from '../dist/lib/report.js';
-import { benchScheduleDoc } from '../dist/lib/seed.js';
+import { benchPlanDoc, benchScheduleDoc } from '../dist/lib/seed.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -52,8 +53,13 @@ const redis = createRedis({
   role: 'producer',
 });
 await waitForRedis(redis, 5000);
-const queues = createQueues({ connection: redis, prefix: `benchplan_${id}` });
+const prefix = `benchplan_${id}`;
 const log = createLogger({ service: 'bench', level: process.env.BENCH_LOG_LEVEL ?? 'warn' });
+const engine = createEngine({ models, redis, prefix, log, windowMs: WINDOW_MS, leadMs: 1500 });
+const clearPlan = async () => {
+  const keys = await redis.keys(`*${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+};
 
 const now = new Date();
 // Due schedules: every 5 minutes from a minute ago, so two occurrences fall inside the window.
@@ -68,27 +74,33 @@ const idleRule = compileRule(
 );
 if (!dueRule.ok || !idleRule.ok) throw new Error('bench rules do not compile');
 
-function scheduleDoc(rule, nextRunAt, benchDue) {
-  return {
+/** A schedule and its plan (the plan holds the next run the tick's query reads). */
+function seeded(rule, nextRunAt, benchDue) {
+  const schedule = {
+    _id: new Types.ObjectId(),
     ...benchScheduleDoc(
       {
         rrule: rule.rule.text,
         callback_url: 'http://127.0.0.1:9/bench',
         not_before: new Date(now.getTime() - 120_000),
-        next_run_at: nextRunAt,
       },
       now,
     ),
-    bench_due: benchDue,
   };
+  return { schedule, plan: { ...benchPlanDoc(schedule, nextRunAt, now), bench_due: benchDue } };
 }
 
 async function insert(count, make) {
   const started = performance.now();
   for (let done = 0; done < count; done += insertBatch) {
     const n = Math.min(insertBatch, count - done);
+    const docs = Array.from({ length: n }, (_, i) => make(done + i));
     await models.schedules.collection.insertMany(
-      Array.from({ length: n }, (_, i) => make(done + i)),
+      docs.map((d) => d.schedule),
+      { ordered: false },
+    );
+    await models.schedulePlans.collection.insertMany(
+      docs.map((d) => d.plan),
       { ordered: false },
     );
   }
@@ -99,22 +111,22 @@ const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1);
 const idleNext = (i) => new Date(now.getTime() + 86_400_000 + (i % 86_400) * 1000);
 
 console.log(`planning tick benchmark: window 10 min, ${due} schedules due, node ${process.version}, ${mongoUrl}`);
-await insert(due, () => scheduleDoc(dueRule, new Date(now.getTime() - 60_000), true));
+await insert(due, () => seeded(dueRule, new Date(now.getTime() - 60_000), true));
 let stored = due;
 const rows = [];
 for (const size of sizes) {
-  const rate = size > stored ? await insert(size - stored, (i) => scheduleDoc(idleRule, idleNext(i), false)) : null;
+  const rate = size > stored ? await insert(size - stored, (i) => seeded(idleRule, idleNext(i), false)) : null;
   stored = Math.max(stored, size);
-  // Same starting point for every size: the due schedules unplanned, no events, no jobs.
-  await models.schedules.collection.updateMany(
+  // Same starting point for every size: the due schedules unplanned, no events, an empty plan.
+  await models.schedulePlans.collection.updateMany(
     { bench_due: true },
-    { $set: { cursor: null, next_run_at: new Date(Date.now() - 60_000), status: 'active' } },
+    { $set: { cursor: null, next_run_at: new Date(Date.now() - 60_000) } },
   );
   await models.events.collection.deleteMany({});
-  await queues.queue(QUEUE_NAMES.ready).obliterate({ force: true });
+  await clearPlan();
   global.gc?.();
   const queryStarted = performance.now();
-  const found = await findDueSchedules(models, { until: new Date(Date.now() + WINDOW_MS), limit: 500 });
+  const found = await findDuePlans(models, { until: new Date(Date.now() + WINDOW_MS / 2), limit: 500 });
   const queryMs = performance.now() - queryStarted;
   const before = process.memoryUsage();
   let peakRss = before.rss;
@@ -122,14 +134,7 @@ for (const size of sizes) {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 10);
   const started = performance.now();
-  const outcome = await planningTick({
-    models,
-    queues,
-    log,
-    clock: () => new Date(),
-    windowMs: WINDOW_MS,
-    leadMs: 2000,
-  });
+  const outcome = await planningTick(engine, { clock: () => new Date() });
   const tickMs = performance.now() - started;
   clearInterval(sampler);
   const after = process.memoryUsage();
@@ -169,8 +174,7 @@ const markdown = [
 console.log(`\n${markdown}`);
 if (!args.smoke && !args['no-write']) publish('planning', rows, markdown);
 
-await queues.queue(QUEUE_NAMES.ready).obliterate({ force: true });
-await queues.close();
+await clearPlan();
 await redis.quit();
 await connection.dropDatabase();
 await connection.close();

@@ -33,18 +33,12 @@ export type ApiServiceConfig = Static<typeof ApiServiceConfig>;
 export const loadApiConfig = (env: Record<string, string | undefined> = process.env) =>
   loadConfig(ApiServiceConfig, { env });
 
-/** Used when the dispatcher fragment has no lead setting. */
-const DEFAULT_DISPATCHER_LEAD_MS = 2000;
-
 export function serviceSettings(config: Readonly<ApiServiceConfig>): ServiceSettings {
-  const dispatcher = config.dispatcher as { lead_ms?: number };
   return {
     minIntervalSeconds: config.api.min_interval_seconds,
     backfillMaxOccurrences: config.api.backfill_max_occurrences,
     signingSecretOverlapMs: config.api.signing_secret_overlap_hours * 3_600_000,
     defaultMaxAttempts: defaultRetryPolicy(config.worker.max_retries).max_attempts,
-    planningWindowMs: config.prequeuer.event_timeframe_minutes * 60_000,
-    dispatcherLeadMs: dispatcher.lead_ms ?? DEFAULT_DISPATCHER_LEAD_MS,
     ssrfAllowList: config.worker.ssrf_allow_list,
   };
 }

@@ -96,6 +96,19 @@ describe('toAppError', () => {
       payload_too_large: 413,
       rate_limited: 429,
       internal_error: 500,
+      unavailable: 503,
     });
+  });
+
+  it('answers 503, retryable, when the database or Redis cannot be reached', () => {
+    const mongo = Object.assign(new Error('Server selection timed out after 2000 ms'), {
+      name: 'MongoServerSelectionError',
+    });
+    const redis = new Error("Stream isn't writeable and enableOfflineQueue options is false");
+    for (const cause of [mongo, redis, new Error('wrapped', { cause: mongo })]) {
+      const error = toAppError(cause);
+      expect(error).toMatchObject({ code: 'unavailable', statusCode: 503, retryable: true });
+    }
+    expect(toAppError(new Error('a bug'))).toMatchObject({ code: 'internal_error', statusCode: 500 });
   });
 });

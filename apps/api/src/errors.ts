@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   rate_limited: 429,
   internal_error: 500,
+  unavailable: 503,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
@@ -36,7 +37,7 @@ export class AppError extends Error {
     this.name = 'AppError';
     this.code = code;
     this.details = options.details;
-    this.retryable = code === 'rate_limited' || code === 'internal_error';
+    this.retryable = code === 'rate_limited' || code === 'internal_error' || code === 'unavailable';
   }
 
   get statusCode(): number {
@@ -167,7 +168,41 @@ export function toAppError(error: unknown): AppError {
           : (e.message ?? 'invalid request');
     return new AppError(code, message, { cause: error });
   }
+  if (isOutage(error)) {
+    return new AppError(
+      'unavailable',
+      'the database or Redis cannot be reached; nothing was changed by this part of the request, try again',
+      {
+        cause: error,
+      },
+    );
+  }
   return new AppError('internal_error', 'internal error', { cause: error });
+}
+
+/** Driver names of MongoDB errors that mean "the server cannot be reached", not "the request is wrong". */
+const MONGO_OUTAGES = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
+
+/**
+ * An error from a dependency being away (MongoDB unreachable, Redis disconnected): the request
+ * may well succeed later, so it is a 503, not a 500. ioredis reports a closed or not-yet-open
+ * connection in its message only.
+ */
+function isOutage(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (MONGO_OUTAGES.has(e.name)) return true;
+    if (e.name === 'MaxRetriesPerRequestError') return true;
+    if (/Connection is closed|Stream isn't writeable|enableOfflineQueue|ECONNREFUSED|ECONNRESET/.test(e.message))
+      return true;
+  }
+  return false;
 }
 
 /** The one error handler: every error becomes `{"error": {code, message, details?}}`. */

@@ -1,9 +1,12 @@
+import { redisConnectionOptions } from '@event-scheduler/config';
+import { createEngine } from '@event-scheduler/engine';
 import { ensureIndexes, openMongo, pingMongo, registerModels } from '@event-scheduler/models';
-import { createQueues, openRedis } from '@event-scheduler/queues';
+import { createRedis, openRedis } from '@event-scheduler/queues';
 import { createMetricsRegistry, runService } from '@event-scheduler/runtime';
 import { buildApp } from './app.js';
 import { loadApiConfig, serviceSettings } from './config.js';
 import { createServices } from './services/index.js';
+import { createKeyCache } from './services/key-cache.js';
 
 runService({
   name: 'api',
@@ -15,10 +18,23 @@ runService({
     const models = registerModels(mongo);
     await ensureIndexes(mongo);
     const redis = await openRedis({ redis: config.redis, role: 'producer', log, shutdown });
-    const queues = createQueues({ connection: redis, prefix: config.redis.queue_prefix });
-    shutdown.add('queues', () => queues.close());
-
-    const services = createServices({ models, queues, log, settings: serviceSettings(config) });
+    const engine = createEngine({
+      models,
+      redis,
+      prefix: config.redis.queue_prefix,
+      shards: config.redis.shards,
+      log,
+      windowMs: config.prequeuer.event_timeframe_minutes * 60_000,
+      leadMs: config.dispatcher.lead_ms,
+    });
+    shutdown.add('batched outcomes', () => engine.outcomes.flush());
+    const keyCache = await createKeyCache({
+      publisher: redis,
+      subscriber: createRedis({ connection: redisConnectionOptions(config.redis), role: 'consumer' }),
+      channel: `${config.redis.queue_prefix}:revoked-keys`,
+    });
+    shutdown.add('key cache', () => keyCache.close());
+    const services = createServices({ models, engine, keyCache, log, settings: serviceSettings(config) });
     if (config.api.dev_api_key) await services.apiKeys.ensureDevKey(config.api.dev_api_key);
     if (!config.api.admin_api_key) log.info('no admin key configured (api.admin_api_key): /admin is disabled');
 

@@ -6,11 +6,16 @@ import { ADMIN_KEY, HOOK_TIMEOUT_MS, scheduleBody, startTestApi, type TestApi } 
 let api: TestApi;
 const admin = { 'x-admin-key': ADMIN_KEY };
 
+let other: TestApi;
+
 beforeAll(async () => {
-  api = await startTestApi('api-auth');
+  api = await startTestApi('api-auth', { keyCache: true });
+  // A second API process on the same database and Redis, as behind a load balancer.
+  other = await startTestApi('api-auth-2', { keyCache: true, sharing: api });
 }, HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
+  await other?.close();
   await api?.close();
 }, HOOK_TIMEOUT_MS);
 
@@ -119,6 +124,23 @@ describe('admin API keys', () => {
     expect(next.body.error.code).toBe('unauthorized');
     const again = await api.call('DELETE', `/admin/api-keys/${created.body.id}`, { headers: admin });
     expect(again.body.revoked_at).toBe(revoked.body.revoked_at);
+  });
+
+  it('caches a key in every API process, and a revocation through one reaches the others at once', async () => {
+    const created = await api.call('POST', '/admin/api-keys', { headers: admin, body: { name: 'two processes' } });
+    const key = created.body.key;
+    // Both processes have the key in memory now: a request costs them no read of it.
+    expect((await api.call('GET', '/api/schedules', { key })).status).toBe(200);
+    expect((await other.call('GET', '/api/schedules', { key })).status).toBe(200);
+    const reads = async () => (await other.models.apiKeys.findOne({ _id: created.body.id }).lean())?.last_used_at;
+    const touched = await reads();
+    expect((await other.call('GET', '/api/schedules', { key })).status).toBe(200);
+    expect(await reads()).toEqual(touched);
+    expect((await api.call('DELETE', `/admin/api-keys/${created.body.id}`, { headers: admin })).status).toBe(200);
+    // The revocation was announced before it was acknowledged: the other process refuses the key
+    // on its very next request.
+    const next = await other.call('GET', '/api/schedules', { key });
+    expect(next.status).toBe(401);
   });
 
   it.each([

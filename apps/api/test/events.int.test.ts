@@ -141,7 +141,7 @@ describe('event lists and details', () => {
 });
 
 describe('POST /api/events/{id}/retry', () => {
-  it('moves a failed event back to delivery, attempts kept, with a -r job for the worker', async () => {
+  it('moves a failed event back to delivery as a new round, attempts kept, with its send planned', async () => {
     const scheduleId = await newSchedule();
     const occurrence = hoursAgo(3);
     const id = await archived(scheduleId, 'tenant-a', 'failed', occurrence, hoursAgo(2));
@@ -153,21 +153,19 @@ describe('POST /api/events/{id}/retry', () => {
     expect(await api.models.archivedEvents.countDocuments({ _id: id })).toBe(0);
     expect(await api.models.events.countDocuments({ _id: id, status: 'scheduled' })).toBe(1);
 
-    const jobId = `${scheduleId}-${occurrence.getTime()}-r2`;
-    const job = await api.queues.queue('worker_queue').getJob(jobId);
-    expect(job?.name).toBe('deliver');
-    expect(job?.data).toEqual({
-      tenant_id: 'tenant-a',
-      event_id: id,
-      schedule_id: scheduleId,
-      schedule_version: 1,
-      occurrence_at: occurrence.toISOString(),
-    });
+    // The redelivery is the event's next round: a send on the plan, attempts numbered on (3), the
+    // retry policy counting afresh from the two attempts already made.
+    const planned = async () =>
+      (await api.engine.timeline.planned(0, Date.now() + 60_000)).filter((send) => send.eventId === id);
+    expect(await planned()).toEqual([
+      expect.objectContaining({ eventId: id, scheduleId, version: 1, attempt: 3, round: 1, roundStart: 2 }),
+    ]);
+    expect(reply.body.history.at(-1)).toMatchObject({ status: 'scheduled', message: 'redelivery requested' });
 
-    // Asking again while it waits re-sends the same job id: no second delivery.
+    // Asking again while it waits plans the same send again: still one, no second delivery.
     const again = await api.call('POST', `/api/events/${id}/retry`, { key });
     expect(again.status).toBe(202);
-    expect(await api.queues.queue('worker_queue').getJobCounts('waiting', 'delayed')).toMatchObject({ waiting: 1 });
+    expect(await planned()).toHaveLength(1);
   });
 
   it('answers 409 for events that did not fail', async () => {

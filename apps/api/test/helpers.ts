@@ -6,17 +6,19 @@
  */
 import { Writable } from 'node:stream';
 import { redisConnectionOptions } from '@event-scheduler/config';
+import { createEngine, type Engine } from '@event-scheduler/engine';
 import { createLogger } from '@event-scheduler/logging';
 import { connectMongo, ensureIndexes, type Models, registerModels } from '@event-scheduler/models';
-import { createQueues, createRedis, QUEUE_NAMES, type QueueSet, waitForRedis } from '@event-scheduler/queues';
+import { createRedis, waitForRedis } from '@event-scheduler/queues';
 import { createMetricsRegistry } from '@event-scheduler/runtime';
-import { type TestServices, testServices } from '@event-scheduler/testing';
+import { freePort, type TestServices, testServices } from '@event-scheduler/testing';
 import { jest } from '@jest/globals';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { type AppSettings, buildApp, SHARED_SCHEMAS } from '../src/app.js';
 import { type ApiServices, createServices, type ServiceSettings } from '../src/services/index.js';
+import { createKeyCache } from '../src/services/key-cache.js';
 import type { PlanningPort } from '../src/services/planning.js';
 
 export const TEST_SERVICE_SETTINGS: ServiceSettings = {
@@ -24,8 +26,6 @@ export const TEST_SERVICE_SETTINGS: ServiceSettings = {
   backfillMaxOccurrences: 50,
   signingSecretOverlapMs: 24 * 3_600_000,
   defaultMaxAttempts: 6,
-  planningWindowMs: 10 * 60_000,
-  dispatcherLeadMs: 2000,
 };
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
@@ -41,7 +41,8 @@ export interface Reply {
 export interface TestApi {
   app: FastifyInstance;
   models: Models;
-  queues: QueueSet;
+  /** The occurrence engine the API plans with (its timeline, snapshots) on this file's prefix. */
+  engine: Engine;
   services: ApiServices;
   env: TestServices;
   logs: string[];
@@ -69,9 +70,19 @@ const sharedContext = Object.fromEntries(SHARED_SCHEMAS.map((s) => [String((s as
 
 export async function startTestApi(
   label: string,
-  overrides: { app?: Partial<AppSettings>; services?: Partial<ServiceSettings>; planning?: PlanningPort } = {},
+  overrides: {
+    app?: Partial<AppSettings>;
+    services?: Partial<ServiceSettings>;
+    planning?: PlanningPort;
+    /** The engine's Redis is a closed port: every plan or announcement fails as in an outage. */
+    redisDown?: boolean;
+    /** Keep authenticated keys in memory, revocations announced on Redis (as main.ts does). */
+    keyCache?: boolean;
+    /** Another API process on the same database and Redis prefix (it leaves them to their owner). */
+    sharing?: TestApi;
+  } = {},
 ): Promise<TestApi> {
-  const env = testServices(label);
+  const env = overrides.sharing?.env ?? testServices(label);
   const connection = await connectMongo({ uri: env.mongoUrl, database: env.database });
   const models = registerModels(connection);
   await ensureIndexes(connection);
@@ -80,13 +91,10 @@ export async function startTestApi(
       host: '127.0.0.1',
       port: 6379,
       url: env.redisUrl,
-      queue_prefix: env.queuePrefix,
-      connect_timeout_seconds: 10,
     }),
     role: 'producer',
   });
   await waitForRedis(redis, 10_000);
-  const queues = createQueues({ connection: redis, prefix: env.queuePrefix });
   const logs: string[] = [];
   const log = createLogger({
     service: 'api-test',
@@ -99,9 +107,31 @@ export async function startTestApi(
       },
     }),
   });
+  const engineRedis = overrides.redisDown
+    ? createRedis({ connection: { host: '127.0.0.1', port: await freePort() }, role: 'producer' })
+    : redis;
+  const engine = createEngine({
+    models,
+    redis: engineRedis,
+    prefix: env.queuePrefix,
+    log,
+    windowMs: 10 * 60_000,
+    leadMs: 1500,
+  });
+  const keyCache = overrides.keyCache
+    ? await createKeyCache({
+        publisher: redis,
+        subscriber: createRedis({
+          connection: redisConnectionOptions({ host: '127.0.0.1', port: 6379, url: env.redisUrl }),
+          role: 'consumer',
+        }),
+        channel: `${env.queuePrefix}:revoked-keys`,
+      })
+    : undefined;
   const services = createServices({
     models,
-    queues,
+    engine,
+    ...(keyCache ? { keyCache } : {}),
     log,
     settings: { ...TEST_SERVICE_SETTINGS, ...overrides.services },
     ...(overrides.planning ? { planning: overrides.planning } : {}),
@@ -171,7 +201,7 @@ export async function startTestApi(
   return {
     app,
     models,
-    queues,
+    engine,
     services,
     env,
     logs,
@@ -182,8 +212,16 @@ export async function startTestApi(
     },
     async close() {
       await app.close();
-      for (const name of Object.values(QUEUE_NAMES)) await queues.queue(name).obliterate({ force: true });
-      await queues.close();
+      if (overrides.redisDown) engineRedis.disconnect();
+      else await engine.outcomes.flush();
+      await keyCache?.close();
+      if (overrides.sharing) {
+        await redis.quit().catch(() => redis.disconnect());
+        await connection.close();
+        return;
+      }
+      const keys = await redis.keys(`*${env.queuePrefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
       await redis.quit().catch(() => redis.disconnect());
       await connection.dropDatabase().catch(() => undefined);
       await connection.close();

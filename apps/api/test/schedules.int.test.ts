@@ -94,8 +94,8 @@ describe('POST /api/schedules', () => {
       metadata: { team: 'ops', 'env-1': 'prod' },
     });
     const fetched = await api.call('GET', `/api/schedules/${s.id}`, { key });
-    // Planning writes the schedule (its cursor) right after the answer: only updated_at moves.
-    expect({ ...fetched.body, updated_at: null }).toEqual({ ...s, updated_at: null });
+    // Planning never writes the schedule: it reads back exactly as created.
+    expect(fetched.body).toEqual(s);
   });
 
   it('plans near occurrences at once, so they are pending before the first tick', async () => {
@@ -423,8 +423,10 @@ describe('POST /api/schedules/{id}/trigger', () => {
     const event = await api.call('GET', `/api/events/${reply.body.event_ids[0]}`, { key });
     expect(event.body).toMatchObject({ schedule_id: s.id, kind: 'manual', status: 'scheduled', attempts: [] });
     expect(Math.abs(Date.parse(event.body.occurrence_at) - Date.now())).toBeLessThan(60_000);
-    const job = await api.queues.queue('ready_queue').getJob(`${s.id}-${Date.parse(event.body.occurrence_at)}`);
-    expect(job?.data).toMatchObject({ event_id: reply.body.event_ids[0], schedule_id: s.id });
+    const planned = await api.engine.timeline.planned(0, Date.now() + 60_000);
+    expect(planned.filter((send) => send.eventId === reply.body.event_ids[0])).toEqual([
+      expect.objectContaining({ scheduleId: s.id, kind: 'manual', attempt: 1 }),
+    ]);
   });
 });
 
@@ -599,26 +601,26 @@ describe('POST /api/rrule/preview', () => {
   });
 });
 
-describe('when planning fails (Redis down, say)', () => {
+describe('when Redis is down', () => {
   let broken: TestApi;
   beforeAll(async () => {
-    const down = async () => {
-      throw new Error('Redis is down');
-    };
-    broken = await startTestApi('api-noplan', { planning: { plan: down, cancel: async () => 0, addExtra: down } });
+    broken = await startTestApi('api-noredis', { redisDown: true });
   }, HOOK_TIMEOUT_MS);
   afterAll(async () => broken?.close(), HOOK_TIMEOUT_MS);
 
-  it('still creates and resumes (the tick plans later), logging why', async () => {
+  it('still creates (the tick plans later), logging why; acknowledges no change it cannot announce (503)', async () => {
     const brokenKey = await broken.newKey();
-    const created = await broken.call('POST', '/api/schedules', { key: brokenKey, body: scheduleBody() });
+    const body = scheduleBody({ rrule: 'FREQ=MINUTELY' });
+    const created = await broken.call('POST', '/api/schedules', { key: brokenKey, body });
     expect(created.status).toBe(201);
     expect(created.body.next_run_at).toEqual(expect.any(String));
-    const stored = await broken.models.schedules.findOne({ _id: created.body.id }).lean();
-    expect(stored?.next_run_at?.toISOString()).toBe(created.body.next_run_at);
-    expect(broken.logs.some((l) => l.includes('planning after a change failed'))).toBe(true);
-    const trigger = await broken.call('POST', `/api/schedules/${created.body.id}/trigger`, { key: brokenKey });
-    expect(trigger.status).toBe(500);
-    expect(trigger.body).toEqual({ error: { code: 'internal_error', message: 'internal error' } });
+    expect(await broken.models.schedules.countDocuments({ _id: created.body.id })).toBe(1);
+    expect(broken.logs.some((l) => l.includes('planning at once failed'))).toBe(true);
+    // A pause or a trigger that workers would not learn of is refused, retryable, not half-done.
+    for (const action of ['trigger', 'pause']) {
+      const reply = await broken.call('POST', `/api/schedules/${created.body.id}/${action}`, { key: brokenKey });
+      expect(reply.status).toBe(503);
+      expect(reply.body.error.code).toBe('unavailable');
+    }
   });
 });

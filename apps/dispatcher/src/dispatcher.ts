@@ -1,61 +1,74 @@
+import type { Dispatch } from '@event-scheduler/engine';
 import type { Logger } from '@event-scheduler/logging';
-import { type createRedis, QUEUE_NAMES } from '@event-scheduler/queues';
-import { Worker } from 'bullmq';
-import type { DispatchService } from './dispatch.service.js';
 import type { DispatcherMetrics } from './metrics.js';
-import { createDispatchProcessor } from './processors/dispatch.processor.js';
 
-export interface DispatcherWorkerOptions {
-  /** A consumer connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking reads. */
-  connection: ReturnType<typeof createRedis>;
-  prefix: string;
-  service: DispatchService;
+export interface DispatcherLoop {
+  /** Stops after the pass in progress; resolves once it has finished (its sends are handed over). */
+  stop(): Promise<void>;
+}
+
+/** Leases of dead dispatchers are looked for this often. */
+const SWEEP_EVERY_MS = 1000;
+
+/**
+ * Runs the dispatch pass over every shard every `pollMs`, back to back when a pass found a full
+ * take (a backlog after an outage drains at once). Any number of dispatchers may run: a take is
+ * atomic, so they share the work; one that dies loses its leases, and the others' sweeps put
+ * those sends back within `dispatcher.lease_ms`.
+ */
+export function startDispatcher({
+  dispatch,
+  shards,
+  pollMs,
+  takeLimit,
+  log,
+  metrics,
+}: {
+  dispatch: Dispatch;
+  shards: number;
+  pollMs: number;
+  takeLimit: number;
   log: Logger;
-  /** Outcome counts and hand-off lateness, on /metrics. */
   metrics: DispatcherMetrics;
-  /** Jobs held at once (dispatcher.concurrency); each waits until due, so this bounds a burst. */
-  concurrency: number;
-  lockDurationMs: number;
-  stalledIntervalMs: number;
-}
-
-/**
- * The BullMQ worker on ready_queue. Any number of dispatchers may run: BullMQ gives each job to
- * one of them; a dispatcher that dies loses its locks and the stall check of another one takes
- * its jobs. Jobs come due through BullMQ's delayed set (no polling loop of our own).
- */
-export function createDispatcherWorker(options: DispatcherWorkerOptions): Worker {
-  const { log } = options;
-  const worker = new Worker(QUEUE_NAMES.ready, createDispatchProcessor(options.service, log, options.metrics), {
-    connection: options.connection,
-    prefix: options.prefix,
-    concurrency: options.concurrency,
-    lockDuration: options.lockDurationMs,
-    stalledInterval: options.stalledIntervalMs,
-    maxStalledCount: 2,
-  });
-  worker.on('error', (error) => log.error({ err: error }, 'dispatcher worker error'));
-  worker.on('failed', (job, error) =>
-    log.error({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'dispatch job failed'),
-  );
-  worker.on('stalled', (jobId) => log.warn({ jobId }, 'dispatch job stalled; another dispatcher takes it'));
-  return worker;
-}
-
-/**
- * Stops taking jobs and waits for the held ones to be handed off (each is due within the lead),
- * up to `deadlineMs`; past it, closes without waiting: the unfinished jobs stall and another
- * dispatcher (or this one, restarted) releases them.
- */
-export async function drainDispatcher(worker: Worker, deadlineMs: number, log: Logger): Promise<void> {
+}): DispatcherLoop {
+  let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), deadlineMs);
-  });
-  const outcome = await Promise.race([worker.close().then(() => 'closed' as const), late]);
-  clearTimeout(timer);
-  if (outcome === 'late') {
-    log.warn({ deadlineMs }, 'jobs still held at the drain deadline; leaving them to the stall check');
-    await worker.close(true);
+  let lastSweep = 0;
+  let running: Promise<void> = Promise.resolve();
+
+  async function once(): Promise<boolean> {
+    let full = false;
+    if (Date.now() - lastSweep >= SWEEP_EVERY_MS) {
+      lastSweep = Date.now();
+      for (let shard = 0; shard < shards; shard++) {
+        const returned = await dispatch.sweep(shard);
+        if (returned > 0) log.warn({ shard, returned }, 'took back sends a dead dispatcher held');
+      }
+    }
+    for (let shard = 0; shard < shards; shard++) {
+      const pass = await dispatch.pass(shard);
+      metrics.record(pass);
+      if (pass.taken >= takeLimit) full = true;
+    }
+    return full;
   }
+
+  const run = () => {
+    running = once()
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'dispatch pass failed');
+        return false;
+      })
+      .then((full) => {
+        if (!stopped) timer = setTimeout(run, full ? 0 : pollMs);
+      });
+  };
+  run();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
 }

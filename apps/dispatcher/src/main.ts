@@ -1,13 +1,14 @@
+import { createDispatch, createEngine, WORKER_QUEUE } from '@event-scheduler/engine';
 import { openMongo, pingMongo, registerModels } from '@event-scheduler/models';
-import { createQueues, openRedis } from '@event-scheduler/queues';
+import { openRedis } from '@event-scheduler/queues';
 import { createMetricsRegistry, runService, startHealthServer } from '@event-scheduler/runtime';
-import { systemClock } from '@event-scheduler/scheduling';
-import { createArchiver } from './archiver.js';
+import { Queue } from 'bullmq';
 import { loadDispatcherConfig } from './config.js';
-import { createDispatchService } from './dispatch.service.js';
-import { createDispatcherWorker, drainDispatcher } from './dispatcher.js';
-import { createHandoff } from './handoff.js';
+import { startDispatcher } from './dispatcher.js';
 import { createDispatcherMetrics } from './metrics.js';
+
+/** Sends taken per shard and pass: a burst larger than this is taken over several passes, back to back. */
+const TAKE_LIMIT = 5000;
 
 runService({
   name: 'dispatcher',
@@ -17,38 +18,45 @@ runService({
     const registry = createMetricsRegistry('dispatcher');
     const mongo = await openMongo({ mongo: config.mongo, log, shutdown, registry });
     const models = registerModels(mongo);
-    const producer = await openRedis({ redis: config.redis, role: 'producer', log, shutdown });
-    const consumer = await openRedis({ redis: config.redis, role: 'consumer', log, shutdown });
-    const queues = createQueues({ connection: producer, prefix: config.redis.queue_prefix });
-    shutdown.add('queues', () => queues.close());
+    const redis = await openRedis({ redis: config.redis, role: 'producer', log, shutdown });
     await startHealthServer({
       port: config.dispatcher.health_port,
       log,
       shutdown,
       registry,
-      checks: { mongo: () => pingMongo(mongo), redis: async () => void (await producer.ping()) },
+      checks: { mongo: () => pingMongo(mongo), redis: async () => void (await redis.ping()) },
     });
-    const service = createDispatchService({
+    const engine = createEngine({
       models,
-      handoff: createHandoff(queues, log),
-      archive: createArchiver(models, { log, clock: systemClock }),
+      redis,
+      prefix: config.redis.queue_prefix,
+      shards: config.redis.shards,
       log,
-      clock: systemClock,
+      windowMs: 0,
       leadMs: config.dispatcher.lead_ms,
     });
-    const worker = createDispatcherWorker({
-      connection: consumer,
-      prefix: config.redis.queue_prefix,
-      service,
+    const queues = Array.from(
+      { length: engine.keys.shards },
+      (_, shard) => new Queue(WORKER_QUEUE, { connection: redis, prefix: engine.keys.queuePrefix(shard) }),
+    );
+    shutdown.add('queues', () => Promise.all(queues.map((q) => q.close())).then(() => undefined));
+    const dispatch = createDispatch(engine, (shard) => queues[shard] as Queue, {
+      batchSize: config.dispatcher.batch_size,
+      leaseMs: config.dispatcher.lease_ms,
+      takeLimit: TAKE_LIMIT,
+    });
+    const loop = startDispatcher({
+      dispatch,
+      shards: engine.keys.shards,
+      pollMs: config.dispatcher.poll_interval_ms,
+      takeLimit: TAKE_LIMIT,
       log,
       metrics: createDispatcherMetrics(registry),
-      concurrency: config.dispatcher.concurrency,
-      lockDurationMs: config.dispatcher.lock_duration_ms,
-      stalledIntervalMs: config.dispatcher.stalled_interval_ms,
     });
-    const drainMs = Math.max(1000, config.shutdown.timeout_seconds * 1000 - 5000);
-    shutdown.add('dispatcher worker', () => drainDispatcher(worker, drainMs, log));
-    await worker.waitUntilReady();
-    log.info({ concurrency: config.dispatcher.concurrency, leadMs: config.dispatcher.lead_ms }, 'dispatching');
+    shutdown.add('dispatch loop', async () => {
+      await loop.stop();
+      await engine.outcomes.flush();
+    });
+    log.info({ leadMs: config.dispatcher.lead_ms, batchSize: config.dispatcher.batch_size }, 'dispatching');
   },
 });

@@ -1,29 +1,38 @@
+import type { DispatchPass } from '@event-scheduler/engine';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { DispatchOutcome } from './dispatch.service.js';
 
 export interface DispatcherMetrics {
-  /** Counts one finished dispatch job by its outcome, and the hand-off lateness of a dispatched one. */
-  record(outcome: DispatchOutcome): void;
+  /** Counts one pass's sends by outcome, and the hand-off time of each dispatched one. */
+  record(pass: DispatchPass): void;
 }
 
 /** The dispatcher's metrics, registered on the registry its /metrics serves. */
 export function createDispatcherMetrics(registry: Registry): DispatcherMetrics {
   const outcomes = new Counter({
-    name: 'dispatch_jobs_total',
-    help: 'ready_queue jobs by outcome: dispatched, cancelled, skipped, gone, too_early',
+    name: 'dispatch_sends_total',
+    help: 'Sends taken from the plan, by outcome: dispatched, cancelled, skipped',
     labelNames: ['outcome'],
     registers: [registry],
   });
-  const lateness = new Histogram({
-    name: 'dispatch_handoff_lateness_seconds',
-    help: 'Hand-off of an occurrence to worker_queue minus its scheduled time',
-    buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
+  const batches = new Counter({
+    name: 'dispatch_batches_total',
+    help: 'Batch jobs handed to workers',
+    registers: [registry],
+  });
+  const ahead = new Histogram({
+    name: 'dispatch_handoff_lead_seconds',
+    help: 'How long before its due instant a send was handed to a worker (negative: after it)',
+    buckets: [-30, -5, -1, -0.25, -0.1, -0.01, 0, 0.1, 0.25, 0.5, 1, 1.5, 2, 5],
     registers: [registry],
   });
   return {
-    record(outcome) {
-      outcomes.labels(outcome.kind).inc();
-      if (outcome.kind === 'dispatched') lateness.observe(Math.max(0, outcome.latenessMs) / 1000);
+    record(pass) {
+      if (pass.taken === 0) return;
+      outcomes.labels('dispatched').inc(pass.dispatched);
+      outcomes.labels('cancelled').inc(pass.cancelled);
+      outcomes.labels('skipped').inc(pass.skipped);
+      batches.inc(pass.batches);
+      for (const ms of pass.handoffMs) ahead.observe(-ms / 1000);
     },
   };
 }

@@ -11,7 +11,7 @@ import Type, { type Static } from 'typebox';
 
 export const PrequeuerServiceConfig = Type.Object({
   prequeuer: PrequeuerConfig,
-  /** Read for `lead_ms` (ready_queue delays are due minus the dispatcher's lead). */
+  /** Read for `lead_ms`: planning checks for re-created events due within it. */
   dispatcher: DispatcherConfig,
   mongo: MongoConfig,
   redis: RedisConfig,

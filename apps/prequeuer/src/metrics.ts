@@ -1,10 +1,11 @@
-import type { ReconcileOutcome, TickOutcome } from '@event-scheduler/planning';
+import type { ReconcileOutcome, TickOutcome } from '@event-scheduler/engine';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 export interface PrequeuerMetrics {
   tick(outcome: TickOutcome, seconds: number): void;
   reconciled(outcome: ReconcileOutcome): void;
-  purged(count: number): void;
+  epochLost(shards: number): void;
+  purged(archived: number, live: number): void;
 }
 
 /** The prequeuer's metrics, registered on the registry its /metrics serves. */
@@ -26,14 +27,19 @@ export function createPrequeuerMetrics(registry: Registry): PrequeuerMetrics {
     registers: [registry],
   });
   const readded = new Counter({
-    name: 'reconciled_jobs_total',
-    help: 'Jobs re-added by reconciliation after Redis lost them, by job (dispatch, deliver)',
-    labelNames: ['job'],
+    name: 'reconciled_sends_total',
+    help: 'Sends re-added to the plan by reconciliation after Redis lost them',
+    registers: [registry],
+  });
+  const epochs = new Counter({
+    name: 'redis_data_lost_total',
+    help: 'Times a shard of the plan was found wiped (its epoch key gone) and rebuilt',
     registers: [registry],
   });
   const purged = new Counter({
-    name: 'archived_events_purged_total',
-    help: 'Archived events deleted past their retention',
+    name: 'events_purged_total',
+    help: 'Events deleted by the purge: archived ones past their retention, live copies of finished ones',
+    labelNames: ['collection'],
     registers: [registry],
   });
   return {
@@ -43,11 +49,14 @@ export function createPrequeuerMetrics(registry: Registry): PrequeuerMetrics {
       completed.inc(outcome.completed);
     },
     reconciled(outcome) {
-      readded.labels('dispatch').inc(outcome.dispatch);
-      readded.labels('deliver').inc(outcome.deliver);
+      readded.inc(outcome.readded);
     },
-    purged(count) {
-      purged.inc(count);
+    epochLost(shards) {
+      epochs.inc(shards);
+    },
+    purged(archived, live) {
+      purged.labels('archived_events').inc(archived);
+      purged.labels('events').inc(live);
     },
   };
 }

@@ -1,22 +1,23 @@
+import {
+  type Engine,
+  ensurePlans,
+  lostShards,
+  planningTick,
+  reconcile,
+  WORKER_QUEUE,
+} from '@event-scheduler/engine';
 import type { Logger } from '@event-scheduler/logging';
-import { type Models, purgeArchivedEvents } from '@event-scheduler/models';
-import { planningTick, reconcile } from '@event-scheduler/planning';
-import type { createRedis, QueueSet } from '@event-scheduler/queues';
+import { deleteLiveEventsIn, findArchivedIds, findLiveEventsBefore, purgeArchivedEvents } from '@event-scheduler/models';
 import type { Clock } from '@event-scheduler/scheduling';
 import type { PrequeuerServiceConfig } from './config.js';
 import { every, type Loop } from './loop.js';
 import type { PrequeuerMetrics } from './metrics.js';
 
 export interface PrequeuerDeps {
-  models: Pick<Models, 'schedules' | 'events' | 'archivedEvents'>;
-  queues: QueueSet;
-  /** The producer connection under `queues` (reconciliation reads job keys through it). */
-  redis: ReturnType<typeof createRedis>;
+  engine: Engine;
   log: Logger;
   clock: Clock;
   settings: PrequeuerServiceConfig['prequeuer'];
-  /** The dispatcher's lead (dispatcher.lead_ms): ready_queue jobs are delayed until due minus this. */
-  leadMs: number;
   metrics: PrequeuerMetrics;
 }
 
@@ -24,54 +25,61 @@ export interface Prequeuer {
   stop(): Promise<void>;
 }
 
+/** Live copies purged per run; the rest wait for the next. */
+const PURGE_BATCH = 5000;
+
 /**
- * The prequeuer's three periodic jobs, each in its own loop:
- * - the tick plans every schedule whose next run falls inside the window;
- * - reconciliation re-adds the jobs Redis lost;
- * - the purge deletes archived events past their retention.
- * All three are idempotent, so any number of prequeuers may run at once.
+ * The prequeuer's periodic jobs, each in its own loop:
+ * - the tick plans every schedule whose next run comes within half the window;
+ * - reconciliation re-adds the sends Redis lost, and starts the plan of a schedule version the
+ *   API stored but could not plan (it crashed in between);
+ * - the epoch check notices at once that Redis lost its data, and reconciles without waiting;
+ * - the purge deletes live copies of finished events, and archived events past their retention.
+ * All are idempotent, so any number of prequeuers may run at once.
  */
 export function startPrequeuer(deps: PrequeuerDeps): Prequeuer {
-  const { models, queues, redis, log, clock, settings, leadMs, metrics } = deps;
-  const windowMs = settings.event_timeframe_minutes * 60_000;
+  const { engine, log, clock, settings, metrics } = deps;
   const tick = async () => {
     const started = performance.now();
-    const outcome = await planningTick({
-      models,
-      queues,
-      log,
-      clock,
-      windowMs,
-      leadMs,
-      batchSize: settings.tick_batch_size,
-    });
+    const outcome = await planningTick(engine, { clock, batchSize: settings.tick_batch_size });
     const ms = Math.round(performance.now() - started);
     metrics.tick(outcome, ms / 1000);
-    if (outcome.schedules > 0) log.info({ ...outcome, ms }, 'tick planned');
+    if (outcome.schedules > 0 || outcome.dropped > 0) log.info({ ...outcome, ms }, 'tick planned');
     else log.debug({ ms }, 'tick: nothing due');
   };
-  const reconcileOnce = async () => {
-    const outcome = await reconcile({
-      models,
-      queues,
-      redis,
-      log,
-      clock,
-      leadMs,
-      dispatchedAfterMs: settings.reconcile_dispatched_after_seconds * 1000,
-    });
+  let lastPlanCheck = new Date(0);
+  const reconcileOnce = async (immediate = false) => {
+    const now = clock();
+    const started = await ensurePlans(engine, new Date(lastPlanCheck.getTime() - 60_000), now);
+    lastPlanCheck = now;
+    if (started > 0) log.warn({ started }, 'started plans the API had not');
+    const outcome = await reconcile(engine, WORKER_QUEUE, { immediate });
     metrics.reconciled(outcome);
     log.debug(outcome, 'reconciled');
   };
+  const epoch = async () => {
+    const lost = await lostShards(engine.redis, engine.keys);
+    if (lost.length === 0) return;
+    log.warn({ shards: lost }, 'redis lost its data (epoch gone): rebuilding the plan');
+    metrics.epochLost(lost.length);
+    await reconcileOnce(true);
+  };
   const purge = async () => {
-    const cutoff = new Date(clock().getTime() - settings.archive_retention_days * 86_400_000);
-    const deleted = await purgeArchivedEvents(models, cutoff);
-    metrics.purged(deleted);
-    if (deleted > 0) log.info({ deleted, cutoff }, 'archived events purged');
+    const now = clock().getTime();
+    const candidates = await findLiveEventsBefore(engine.models, new Date(now - settings.live_retention_minutes * 60_000), PURGE_BATCH);
+    const finished = await findArchivedIds(engine.models, candidates);
+    const live = await deleteLiveEventsIn(
+      engine.models,
+      candidates.filter((id) => finished.has(id.toHexString())),
+    );
+    const archived = await purgeArchivedEvents(engine.models, new Date(now - settings.archive_retention_days * 86_400_000));
+    metrics.purged(archived, live);
+    if (archived + live > 0) log.info({ archived, live }, 'purged');
   };
   const loops: Loop[] = [
     every('tick', settings.ticker_interval_seconds * 1000, tick, log),
-    every('reconcile', settings.reconcile_interval_seconds * 1000, reconcileOnce, log),
+    every('epoch', settings.epoch_check_interval_seconds * 1000, epoch, log),
+    every('reconcile', settings.reconcile_interval_seconds * 1000, () => reconcileOnce(), log),
     every('purge', settings.purge_interval_seconds * 1000, purge, log),
   ];
   return { stop: async () => void (await Promise.all(loops.map((l) => l.stop()))) };

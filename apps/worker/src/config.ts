@@ -1,6 +1,6 @@
 import { LogConfig, loadConfig, MongoConfig, RedisConfig, ShutdownConfig, WorkerConfig } from '@event-scheduler/config';
 import Type, { type Static } from 'typebox';
-import type { DeliverySettings } from './delivery/delivery.service.js';
+import type { DeliverySettings } from './delivery/batch.service.js';
 import { parseStatusList } from './delivery/outcome.js';
 
 export const WorkerServiceConfig = Type.Object({
@@ -18,17 +18,13 @@ export const loadWorkerConfig = (env: Record<string, string | undefined> = proce
 /** The delivery rules the `worker` section configures. */
 export function deliverySettings(worker: WorkerServiceConfig['worker']): DeliverySettings {
   return {
-    defaultMaxAttempts: worker.max_retries + 1,
-    capBytes: worker.response_cap_bytes,
-    snippetBytes: worker.snippet_bytes,
-    followRedirects: worker.follow_redirects,
     retryable4xx: parseStatusList(worker.retryable_4xx),
     retryAfterMaxMs: worker.retry_after_max_ms,
   };
 }
 
 /**
- * How long SIGTERM waits for callbacks in flight: most of the shutdown deadline, leaving the rest
+ * How long SIGTERM waits for batches in flight (held sends go at their instant): most of the shutdown deadline, leaving the rest
  * (at least 1 s, at most 5 s) to record aborted attempts and close connections, so the process
  * still exits 0.
  */

@@ -15,7 +15,7 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
   return {
     deliveries: new Counter({
       name: 'deliveries_total',
-      help: 'Delivery jobs by how they ended: succeeded, failed, retry_scheduled, cancelled, skipped, superseded',
+      help: 'Sends by how they ended: succeeded, failed, retry_scheduled, cancelled, skipped, superseded',
       labelNames: ['outcome'],
       registers: [registry],
     }),
@@ -28,8 +28,8 @@ export function createWorkerMetrics(registry: Registry): WorkerMetrics {
     }),
     lateness: new Histogram({
       name: 'delivery_lateness_seconds',
-      help: 'Start of the first attempt minus the scheduled time of the occurrence',
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      help: 'When the first attempt was written to its connection minus the scheduled time of the occurrence',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers: [registry],
     }),
     inFlight: new Gauge({

@@ -1,33 +1,50 @@
+import { type BatchContext, type BatchService } from './delivery/batch.service.js';
+import { parseBatch, WORKER_QUEUE } from '@event-scheduler/engine';
 import type { Logger } from '@event-scheduler/logging';
-import { type createRedis, QUEUE_NAMES } from '@event-scheduler/queues';
-import { Worker } from 'bullmq';
-import type { DeliveryService } from './delivery/delivery.service.js';
-import { createDeliverCallbackProcessor } from './processors/deliver-callback.processor.js';
+import type { createRedis } from '@event-scheduler/queues';
+import { type Job, Worker } from 'bullmq';
 
 export interface DeliveryWorkerOptions {
   /** A consumer connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking reads. */
   connection: ReturnType<typeof createRedis>;
+  /** The shard's hash-tagged queue prefix. */
   prefix: string;
-  service: Pick<DeliveryService, 'deliver'>;
+  service: Pick<BatchService, 'run'>;
   log: Logger;
-  /** Callbacks at once in this process (worker.count). */
+  /** Batches held at once in this process (worker.count). */
   concurrency: number;
-  /** The job lock, renewed every half of it while a callback runs (worker.lock_duration_ms). */
+  /** The job lock, renewed every half of it while a batch runs (worker.lock_duration_ms). */
   lockDurationMs: number;
-  /** How often jobs of dead workers are looked for (worker.stalled_interval_ms). */
+  /** How often BullMQ looks for batches whose worker died (worker.stalled_interval_ms). */
   stalledIntervalMs: number;
-  /** Recoveries of one job before BullMQ fails it (worker.max_stalled_count). */
+  /** Recoveries of one batch before BullMQ fails it (worker.max_stalled_count). */
   maxStalledCount: number;
 }
 
 /**
- * The BullMQ worker on worker_queue. Any number of processes may run one: BullMQ hands each job
- * to one of them, and when a process dies mid-callback its lock expires and the stall check of a
- * surviving worker (or of the restarted one) runs the job again.
+ * The batch processor: validates the job (a malformed one fails for good), then delivers it. A
+ * batch that runs again (its worker died, or recording failed) knows it from BullMQ's start
+ * counter, kept in Redis: each earlier run may have sent what it held, so the sends still without
+ * an outcome go as the next attempt.
+ */
+export function createBatchProcessor(service: Pick<BatchService, 'run'>, log: Logger) {
+  return async (job: Job, _token?: string, signal?: AbortSignal) => {
+    const { sends, takenAt } = parseBatch(job);
+    const lostRuns = Math.max(0, (job.attemptsStarted ?? 1) - 1);
+    const ctx: BatchContext = { log: log.child({ jobId: job.id }), ...(signal ? { signal } : {}) };
+    const outcomes = await service.run(sends, { takenAt: new Date(takenAt), lostRuns }, ctx);
+    return { sent: outcomes.length };
+  };
+}
+
+/**
+ * The BullMQ worker on one shard's worker_queue. Any number of processes may run one: BullMQ
+ * hands each batch to one of them, and when a process dies its lock expires and the stall check
+ * of a surviving worker runs the batch again.
  */
 export function createDeliveryWorker(options: DeliveryWorkerOptions): Worker {
   const { log } = options;
-  const worker = new Worker(QUEUE_NAMES.worker, createDeliverCallbackProcessor(options.service, log), {
+  const worker = new Worker(WORKER_QUEUE, createBatchProcessor(options.service, log), {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
@@ -37,19 +54,19 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): Worker {
   });
   worker.on('error', (error) => log.error({ err: error }, 'worker error'));
   worker.on('failed', (job, error) =>
-    log.error({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'delivery job failed'),
+    log.error({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'delivery batch failed'),
   );
-  worker.on('stalled', (jobId) => log.warn({ jobId }, 'delivery job stalled; it runs again'));
+  worker.on('stalled', (jobId) => log.warn({ jobId }, 'delivery batch stalled; it runs again'));
   return worker;
 }
 
 /**
- * Stops taking jobs and waits for the callbacks in flight, up to `deadlineMs`; past it, aborts
- * them (each records an `aborted` attempt and schedules its retry) and waits for that. BullMQ's
- * own `close()` would wait forever, and a second `close(true)` does not interrupt the first.
+ * Stops taking batches and waits for the ones in flight, up to `deadlineMs`; past it, aborts them
+ * (each records an `aborted` attempt and schedules its retry) and waits for that. BullMQ's own
+ * `close()` would wait forever, and a second `close(true)` does not interrupt the first.
  */
-export async function drainWorker(worker: Worker, deadlineMs: number, log: Logger): Promise<void> {
-  const closing = worker.close();
+export async function drainWorkers(workers: Worker[], deadlineMs: number, log: Logger): Promise<void> {
+  const closing = Promise.all(workers.map((w) => w.close()));
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => {
     timer = setTimeout(() => resolve('late'), deadlineMs);
@@ -57,8 +74,8 @@ export async function drainWorker(worker: Worker, deadlineMs: number, log: Logge
   const outcome = await Promise.race([closing.then(() => 'closed' as const), late]);
   clearTimeout(timer);
   if (outcome === 'late') {
-    log.warn({ deadlineMs }, 'callbacks still running at the drain deadline; aborting them');
-    worker.cancelAllJobs('worker shutting down');
+    log.warn({ deadlineMs }, 'batches still running at the drain deadline; aborting them');
+    for (const w of workers) w.cancelAllJobs('worker shutting down');
     await closing;
   }
 }

@@ -62,3 +62,45 @@ export function percentileChart(title: string, series: Series[]): string {
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+
+/** A line chart of y against x (linear scales from 0) as standalone SVG: one line per series. */
+export function lineChart(title: string, axes: { x: string; y: string }, series: Series[]): string {
+  const width = 640;
+  const height = 380;
+  const left = 70;
+  const right = 170;
+  const top = 36;
+  const bottom = 50;
+  const xs = series.flatMap((s) => s.points.map(([x]) => x));
+  const ys = series.flatMap((s) => s.points.map(([, y]) => y));
+  const xMax = Math.max(...xs, 1);
+  const yMax = Math.max(...ys, 1) * 1.1;
+  const px = (x: number) => left + (x / xMax) * (width - left - right);
+  const py = (y: number) => top + (1 - y / yMax) * (height - top - bottom);
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${left}" y="20" font-size="14" font-weight="bold">${title}</text>`,
+    `<line x1="${left}" y1="${py(0)}" x2="${px(xMax)}" y2="${py(0)}" stroke="#333"/>`,
+    `<line x1="${left}" y1="${py(0)}" x2="${left}" y2="${top}" stroke="#333"/>`,
+    `<text x="${(left + px(xMax)) / 2}" y="${height - 12}" text-anchor="middle">${axes.x}</text>`,
+    `<text x="16" y="${(top + py(0)) / 2}" transform="rotate(-90 16 ${(top + py(0)) / 2})" text-anchor="middle">${axes.y}</text>`,
+  ];
+  for (const x of [...new Set(xs)].sort((a, b) => a - b)) {
+    parts.push(`<text x="${px(x)}" y="${py(0) + 16}" text-anchor="middle">${x}</text>`);
+  }
+  for (let i = 0; i <= 4; i++) {
+    const y = (yMax / 4) * i;
+    parts.push(`<text x="${left - 6}" y="${py(y) + 4}" text-anchor="end">${Math.round(y)}</text>`);
+    parts.push(`<line x1="${left}" y1="${py(y)}" x2="${px(xMax)}" y2="${py(y)}" stroke="#eee"/>`);
+  }
+  series.forEach((s, i) => {
+    const color = COLORS[i % COLORS.length];
+    const path = s.points.map(([x, y], j) => `${j === 0 ? 'M' : 'L'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
+    parts.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    for (const [x, y] of s.points) parts.push(`<circle cx="${px(x)}" cy="${py(y)}" r="3" fill="${color}"/>`);
+    parts.push(`<text x="${width - right + 12}" y="${top + 16 * i + 10}" fill="${color}">${s.label}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}

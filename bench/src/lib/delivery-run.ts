@@ -1,6 +1,6 @@
 import type { Receiver } from '@event-scheduler/testing';
 import { createLatencyHistogram, type LatencySummary } from './histogram.js';
-import { cpuSeconds } from './process-stats.js';
+import { bucketPercentile, cpuSeconds } from './process-stats.js';
 
 /** What one pipeline under test must provide: processes to measure, and how to schedule callbacks. */
 export interface Pipeline {
@@ -15,8 +15,16 @@ export interface Pipeline {
   schedule(options: { rate: number; seconds: number; t0: number }): Promise<void>;
   /** Event-loop delay p99 (ms) per process, read at the end of the run. */
   eventLoopP99(): Promise<Record<string, number>>;
-  /** Data commands its processes have sent to the database so far, by `<process>.<command>` (absent: it uses none). */
+  /**
+   * Data commands its processes have sent to the database so far, by `<process>.<command>`, and
+   * their statements by `<process>.stmt.<command>` (absent: it uses none).
+   */
   databaseCommands?(): Promise<Record<string, number>>;
+  /**
+   * Its own measure of send lateness (due instant to request written), as histogram buckets in
+   * seconds (absent: it has none; the receiver's arrival is all there is).
+   */
+  sendLateness?(): Promise<Map<number, number>>;
 }
 
 export interface DeliveryRun {
@@ -37,8 +45,12 @@ export interface DeliveryRun {
   eventLoopP99Ms: Record<string, number>;
   /** Database commands (round trips) per occurrence: planning, dispatch and delivery; null without a database. */
   dbCommandsPerOccurrence: number | null;
-  /** The same, by `<process>.<command>`: where the round trips come from. */
+  /** Statements per occurrence (documents inserted, updates, deletes, reads); null without a database. */
+  dbStatementsPerOccurrence: number | null;
+  /** Round trips and statements (`stmt.`) per occurrence by `<process>.<command>`: where they come from. */
   dbCommandsBreakdown: Record<string, number> | null;
+  /** Send lateness (due instant to request written) p50 and p99 in ms, as histogram bucket bounds (≤). */
+  sendLatenessMs: { p50: number; p99: number } | null;
 }
 
 function scheduledAt(headers: Record<string, string | string[] | undefined>): number {
@@ -83,6 +95,7 @@ export async function measureDelivery(
   const pids = pipeline.pids();
   const cpuBefore = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
   const commandsBefore = await pipeline.databaseCommands?.();
+  const sendBefore = await pipeline.sendLateness?.();
   const t0 = Math.ceil(Date.now() / 1000) * 1000 + leadSeconds * 1000;
   await pipeline.schedule({ rate, seconds, t0 });
   const expected = rate * seconds;
@@ -107,7 +120,9 @@ export async function measureDelivery(
       callbacksPerCpuSecond: delivered / Math.max(totalCpu, 0.001),
       eventLoopP99Ms: await pipeline.eventLoopP99(),
       dbCommandsPerOccurrence: null,
+      dbStatementsPerOccurrence: null,
       dbCommandsBreakdown: null,
+      sendLatenessMs: null,
     };
   }
 
@@ -116,6 +131,13 @@ export async function measureDelivery(
   // A little longer, so late duplicates are counted too.
   await new Promise((r) => setTimeout(r, 1000));
   const result = await summarize();
+  const sendAfter = await pipeline.sendLateness?.();
+  if (sendBefore && sendAfter) {
+    result.sendLatenessMs = {
+      p50: bucketPercentile(sendBefore, sendAfter, 0.5) * 1000,
+      p99: bucketPercentile(sendBefore, sendAfter, 0.99) * 1000,
+    };
+  }
   // A run that failed leaves a backlog the caller must discard (restart the pipeline); its
   // database operations per occurrence would be incomplete, so none are reported.
   if (!result.pass) return result;
@@ -132,7 +154,10 @@ export async function measureDelivery(
       .map(([key, n]): [string, number] => [key, (n - (commandsBefore[key] ?? 0)) / expected])
       .filter(([, n]) => n > 0);
     result.dbCommandsBreakdown = Object.fromEntries(perOccurrence.map(([k, n]) => [k, Math.round(n * 1000) / 1000]));
-    result.dbCommandsPerOccurrence = perOccurrence.reduce((sum, [, n]) => sum + n, 0);
+    const sum = (statements: boolean) =>
+      perOccurrence.filter(([k]) => k.includes('.stmt.') === statements).reduce((total, [, n]) => total + n, 0);
+    result.dbCommandsPerOccurrence = sum(false);
+    result.dbStatementsPerOccurrence = sum(true);
   }
   return result;
 }

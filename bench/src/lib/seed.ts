@@ -1,11 +1,12 @@
-import type { Schedule } from '@event-scheduler/models';
+import type { Schedule, SchedulePlan } from '@event-scheduler/models';
+import type { Types } from 'mongoose';
 
 /**
  * A complete stored schedule for seeding benchmarks through the driver's bulk insert (no API, no
- * mongoose documents): active, version 1, no cursor; `fields` sets what the benchmark cares about.
+ * mongoose documents): active, version 1; `fields` sets what the benchmark cares about.
  */
 export function benchScheduleDoc(
-  fields: Pick<Schedule, 'rrule' | 'callback_url' | 'not_before' | 'next_run_at'> & Partial<Schedule>,
+  fields: Pick<Schedule, 'rrule' | 'callback_url' | 'not_before'> & Partial<Schedule>,
   now = new Date(),
 ): Schedule {
   return {
@@ -21,17 +22,32 @@ export function benchScheduleDoc(
     misfire_grace_seconds: 60,
     overlap_policy: 'allow',
     max_consecutive_failures: 0,
-    consecutive_failures: 0,
     metadata: {},
     status: 'active',
     paused_reason: null,
     paused_at: null,
     version: 1,
-    cursor: null,
-    last_run_at: null,
     deleted_at: null,
     created_at: now,
     updated_at: now,
     ...fields,
+  };
+}
+
+/** The plan of a seeded schedule (version 1, nothing planned yet, next run at `nextRunAt`). */
+export function benchPlanDoc(
+  schedule: { _id: Types.ObjectId; tenant_id: string },
+  nextRunAt: Date,
+  now = new Date(),
+): SchedulePlan {
+  return {
+    _id: `${schedule._id.toHexString()}:1`,
+    tenant_id: schedule.tenant_id,
+    schedule_id: schedule._id,
+    version: 1,
+    cursor: null,
+    next_run_at: nextRunAt,
+    created_at: now,
+    updated_at: now,
   };
 }

@@ -6,29 +6,30 @@ import type { Pipeline } from '../lib/delivery-run.js';
 
 const WORKER = fileURLToPath(new URL('../baseline-worker.js', import.meta.url));
 
-/** Raw BullMQ: delayed jobs added `feedAheadMs` before they are due, one bare worker process. */
+/** Raw BullMQ: delayed jobs added 2 s before they are due, `workers` bare worker processes (default 1). */
 export async function startBaseline({
   redisUrl,
   receiverUrl,
   concurrency = 50,
+  workers: processes = 1,
 }: {
   redisUrl: string;
   receiverUrl: string;
   concurrency?: number;
+  workers?: number;
 }) {
   const queueName = `baseline${Date.now()}`;
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(queueName, { connection });
-  const worker: Child = startNode(WORKER, {
-    REDIS_URL: redisUrl,
-    QUEUE: queueName,
-    CONCURRENCY: String(concurrency),
-    TARGET: receiverUrl,
-  });
-  await worker.waitForLine(/^ready$/);
+  const children: Child[] = Array.from({ length: processes }, () =>
+    startNode(WORKER, { REDIS_URL: redisUrl, QUEUE: queueName, CONCURRENCY: String(concurrency), TARGET: receiverUrl }),
+  );
+  for (const child of children) await child.waitForLine(/^ready$/);
+  const worker = children[0] as Child;
   const pipeline: Pipeline & { stop(): Promise<void> } = {
     name: 'raw BullMQ',
-    pids: () => ({ worker: worker.process.pid ?? -1 }),
+    pids: () =>
+      Object.fromEntries(children.map((c, i) => [i === 0 ? 'worker' : `worker${i + 1}`, c.process.pid ?? -1])),
     async schedule({ rate, seconds, t0 }) {
       // Like a planner: each second's jobs go in 2 s ahead, in bulks of 1000.
       void (async () => {
@@ -58,7 +59,7 @@ export async function startBaseline({
       return line ? { worker: (JSON.parse(line) as { eventLoopP99Ms: number }).eventLoopP99Ms } : {};
     },
     async stop() {
-      await worker.stop();
+      for (const child of children) await child.stop();
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
       connection.disconnect();

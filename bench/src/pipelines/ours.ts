@@ -2,9 +2,10 @@ import { createLogger } from '@event-scheduler/logging';
 import { ensureIndexes, openMongo, registerModels } from '@event-scheduler/models';
 import { compileRule } from '@event-scheduler/scheduling';
 import { type AppName, freePort, type ServiceProcess, spawnService } from '@event-scheduler/testing';
+import { Types } from 'mongoose';
 import type { Pipeline } from '../lib/delivery-run.js';
-import { scrapeDataCommands, scrapeGauge, waitReady } from '../lib/process-stats.js';
-import { benchScheduleDoc } from '../lib/seed.js';
+import { scrapeDataCommands, scrapeGauge, scrapeHistogram, waitReady } from '../lib/process-stats.js';
+import { benchPlanDoc, benchScheduleDoc } from '../lib/seed.js';
 
 const API_KEY = 'bench-api-key-000000000000';
 
@@ -56,12 +57,14 @@ export async function startOurs({
   redisUrl,
   receiverUrl,
   workers = 1,
+  dispatchers = 1,
   via = 'seed',
 }: {
   redisUrl: string;
   receiverUrl: string;
   smoke?: boolean;
   workers?: number;
+  dispatchers?: number;
   /** `seed`: bulk-insert schedules through the driver; `api`: create each through POST /api/schedules. */
   via?: 'seed' | 'api';
 }): Promise<Pipeline & { stop(): Promise<void> }> {
@@ -95,7 +98,11 @@ export async function startOurs({
   const services: Partial<Record<string, { process: ServiceProcess; port: number }>> = {};
   const apps: [string, AppName, string][] = [
     ['prequeuer', 'prequeuer', 'PREQUEUER_HEALTH_PORT'],
-    ['dispatcher', 'dispatcher', 'DISPATCHER_HEALTH_PORT'],
+    ...Array.from({ length: dispatchers }, (_, i): [string, AppName, string] => [
+      i === 0 ? 'dispatcher' : `dispatcher${i + 1}`,
+      'dispatcher',
+      'DISPATCHER_HEALTH_PORT',
+    ]),
     ...(via === 'api' ? [['api', 'api', 'API_PORT'] as [string, AppName, string]] : []),
     ...Array.from({ length: workers }, (_, i): [string, AppName, string] => [
       `worker${i + 1}`,
@@ -122,8 +129,9 @@ export async function startOurs({
       );
       if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
       const now = new Date();
-      const docs = Array.from({ length: rate }, (_, i) =>
-        benchScheduleDoc(
+      const docs = Array.from({ length: rate }, (_, i) => ({
+        _id: new Types.ObjectId(),
+        ...benchScheduleDoc(
           {
             name: `bench ${t0} ${i}`,
             rrule: compiled.rule.text,
@@ -132,12 +140,15 @@ export async function startOurs({
             misfire_policy: 'fire_all',
             misfire_grace_seconds: 3600,
             not_before: new Date(t0 - 1000),
-            next_run_at: new Date(t0),
           },
           now,
         ),
-      );
-      for (let i = 0; i < docs.length; i += 5000) await models.schedules.collection.insertMany(docs.slice(i, i + 5000));
+      }));
+      for (let i = 0; i < docs.length; i += 5000) {
+        const chunk = docs.slice(i, i + 5000);
+        await models.schedules.collection.insertMany(chunk);
+        await models.schedulePlans.collection.insertMany(chunk.map((d) => benchPlanDoc(d, new Date(t0), now)) as never);
+      }
     },
     async eventLoopP99() {
       const entries = await Promise.all(
@@ -149,6 +160,16 @@ export async function startOurs({
         ]),
       );
       return Object.fromEntries(entries);
+    },
+    async sendLateness() {
+      const all = await Promise.all(
+        Object.entries(services)
+          .filter(([name]) => name.startsWith('worker'))
+          .map(([, s]) => scrapeHistogram(`http://127.0.0.1:${s?.port}/metrics`, 'delivery_lateness_seconds')),
+      );
+      const merged = new Map<number, number>();
+      for (const buckets of all) for (const [le, n] of buckets) merged.set(le, (merged.get(le) ?? 0) + n);
+      return merged;
     },
     async databaseCommands() {
       const entries = await Promise.all(

@@ -21,6 +21,7 @@ export const RedisConfig = Type.Object(
     port: Port,
     url: Type.String({ pattern: '^(rediss?://.*)?$', description: 'empty or a redis:// URL' }),
     queue_prefix: Type.String({ pattern: '^[A-Za-z0-9_-]{1,32}$' }),
+    shards: Type.Integer({ minimum: 1, maximum: 1024 }),
     connect_timeout_seconds: Seconds,
   },
   { additionalProperties: false },
@@ -44,7 +45,8 @@ export const PrequeuerConfig = Type.Object(
     event_timeframe_minutes: Type.Number({ exclusiveMinimum: 0 }),
     tick_batch_size: Type.Integer({ minimum: 1, maximum: 10_000 }),
     reconcile_interval_seconds: Seconds,
-    reconcile_dispatched_after_seconds: Seconds,
+    epoch_check_interval_seconds: Seconds,
+    live_retention_minutes: Type.Number({ exclusiveMinimum: 0 }),
     archive_retention_days: Type.Number({ exclusiveMinimum: 0 }),
     purge_interval_seconds: Seconds,
     health_port: Port,
@@ -54,10 +56,10 @@ export const PrequeuerConfig = Type.Object(
 
 export const DispatcherConfig = Type.Object(
   {
-    lead_ms: Type.Integer({ minimum: 0, maximum: 60_000 }),
-    concurrency: Type.Integer({ minimum: 1, maximum: 100_000 }),
-    lock_duration_ms: Type.Integer({ minimum: 1000, maximum: 3_600_000 }),
-    stalled_interval_ms: Type.Integer({ minimum: 100, maximum: 3_600_000 }),
+    lead_ms: Type.Integer({ minimum: 100, maximum: 60_000 }),
+    poll_interval_ms: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    batch_size: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    lease_ms: Type.Integer({ minimum: 1000, maximum: 600_000 }),
     health_port: Port,
   },
   { additionalProperties: false },

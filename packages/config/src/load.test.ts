@@ -25,7 +25,7 @@ describe('loadConfig', () => {
     expect(config.mongo.uri).toBe('mongodb://127.0.0.1:27017');
     expect(config.mongo.database).toBe('event_scheduler');
     expect(config.redis).toMatchObject({ host: '127.0.0.1', port: 6379 });
-    expect(config.worker).toMatchObject({ count: 10, max_retries: 5 });
+    expect(config.worker).toMatchObject({ count: 50, max_retries: 5 });
     expect(config.log.level).toBe('info');
   });
 

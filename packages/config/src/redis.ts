@@ -2,7 +2,7 @@ import type { Static } from 'typebox';
 import type { RedisConfig } from './fragments.js';
 
 /** ioredis-style connection options from the config; `redis.url` wins over host and port. */
-export function redisConnectionOptions(redis: Static<typeof RedisConfig>): {
+export function redisConnectionOptions(redis: Pick<Static<typeof RedisConfig>, 'host' | 'port' | 'url'>): {
   host: string;
   port: number;
   username?: string;

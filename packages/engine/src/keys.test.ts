@@ -5,7 +5,15 @@ describe('engineKeys', () => {
   it('hash-tags every key of a shard alike, so one shard lives in one cluster slot', () => {
     const keys = engineKeys('es');
     const id = '65a1b2c3d4e5f60718293a4b';
-    for (const key of [keys.timeline(0), keys.taking(0), keys.held(0), keys.snapshot(id), keys.runtime(id), keys.busy(id), keys.epoch(0)])
+    for (const key of [
+      keys.timeline(0),
+      keys.taking(0),
+      keys.held(0),
+      keys.snapshot(id),
+      keys.runtime(id),
+      keys.busy(id),
+      keys.epoch(0),
+    ])
       expect(key.startsWith('{es:0}:')).toBe(true);
     expect(keys.queuePrefix(0)).toBe('{es:0}');
   });

@@ -1,6 +1,14 @@
-import { describe, expect, it } from '@jest/globals';
 import { EVENT_STATUSES, type EventStatus } from '@event-scheduler/models';
-import { advance, canMove, FINAL_STATUSES, MOMENT_STATUSES, TRANSITIONS, TransitionError, WAITING_STATUSES } from './lifecycle.js';
+import { describe, expect, it } from '@jest/globals';
+import {
+  advance,
+  canMove,
+  FINAL_STATUSES,
+  MOMENT_STATUSES,
+  TRANSITIONS,
+  TransitionError,
+  WAITING_STATUSES,
+} from './lifecycle.js';
 
 const at = (status: EventStatus, s = 0) => ({ time: new Date(s * 1000), status, message: null });
 
@@ -11,7 +19,9 @@ describe('the transition table', () => {
   });
 
   it('allows exactly these moves', () => {
-    const allowed = EVENT_STATUSES.flatMap((from) => EVENT_STATUSES.filter((to) => canMove(from, to)).map((to) => `${from}->${to}`));
+    const allowed = EVENT_STATUSES.flatMap((from) =>
+      EVENT_STATUSES.filter((to) => canMove(from, to)).map((to) => `${from}->${to}`),
+    );
     expect(allowed.sort()).toEqual(
       [
         'scheduled->dispatched',
@@ -60,7 +70,9 @@ describe('advance', () => {
   it('refuses a move the table does not allow, and leaves the history as it was', () => {
     const history = [at('scheduled')];
     expect(() => advance(history, at('succeeded'))).toThrow(TransitionError);
-    expect(() => advance(history, at('dispatched'), at('scheduled'))).toThrow('cannot move from dispatched to scheduled');
+    expect(() => advance(history, at('dispatched'), at('scheduled'))).toThrow(
+      'cannot move from dispatched to scheduled',
+    );
     expect(() => advance([at('succeeded')], at('scheduled'))).toThrow(TransitionError);
     expect(history).toHaveLength(1);
   });

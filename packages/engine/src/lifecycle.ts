@@ -1,4 +1,10 @@
-import { EVENT_STATUSES, type EventStatus, type StatusChange } from '@event-scheduler/models';
+import {
+  EVENT_STATUSES,
+  type EventStatus,
+  FINAL_EVENT_STATUSES,
+  type StatusChange,
+  WAITING_EVENT_STATUSES,
+} from '@event-scheduler/models';
 
 /**
  * Every move an event can make, as one table: the statuses it may go to from each status.
@@ -18,10 +24,10 @@ export const TRANSITIONS: Readonly<Record<EventStatus, readonly EventStatus[]>> 
 };
 
 /** Statuses after which nothing more happens to an event (it lives in `archived_events`). */
-export const FINAL_STATUSES = ['succeeded', 'failed', 'skipped', 'cancelled'] as const satisfies readonly EventStatus[];
+export const FINAL_STATUSES = FINAL_EVENT_STATUSES;
 
 /** Statuses a live event is stored with while it waits for its next send. */
-export const WAITING_STATUSES: readonly EventStatus[] = ['scheduled', 'retry_scheduled'];
+export const WAITING_STATUSES: readonly EventStatus[] = WAITING_EVENT_STATUSES;
 
 export type FinalStatus = (typeof FINAL_STATUSES)[number];
 

@@ -48,7 +48,17 @@ describe('the timeline member', () => {
   it('rejects what is not a member', () => {
     const good = encodeOccurrence(send).split('|');
     const bad = (i: number, value: string) => good.map((p, j) => (j === i ? value : p)).join('|');
-    for (const text of ['', 'x', `${encodeOccurrence(send)}|extra`, bad(1, 'zz'), bad(3, '0'), bad(5, 'q'), bad(6, '0'), bad(0, '-1'), bad(0, '1.5')])
+    for (const text of [
+      '',
+      'x',
+      `${encodeOccurrence(send)}|extra`,
+      bad(1, 'zz'),
+      bad(3, '0'),
+      bad(5, 'q'),
+      bad(6, '0'),
+      bad(0, '-1'),
+      bad(0, '1.5'),
+    ])
       expect(decodeOccurrence(text)).toBeNull();
   });
 });

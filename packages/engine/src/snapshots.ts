@@ -58,7 +58,10 @@ export function createSnapshotStore(redis: Redis, keys: EngineKeys): SnapshotSto
   const scripts = withScript(redis);
   const ttl = (s: ScheduleSnapshot) => (s.status === 'deleted' ? DELETED_TTL_MS : LIVE_TTL_MS);
 
-  function putAll(pipeline: ReturnType<Redis['pipeline']>, entries: readonly { scheduleId: string; snapshot: ScheduleSnapshot }[]) {
+  function putAll(
+    pipeline: ReturnType<Redis['pipeline']>,
+    entries: readonly { scheduleId: string; snapshot: ScheduleSnapshot }[],
+  ) {
     for (const { scheduleId, snapshot } of entries) {
       (pipeline as unknown as ScriptClient).enginePutSnapshot(
         keys.snapshot(scheduleId),

@@ -127,7 +127,12 @@ export function createTimeline(redis: Redis, keys: EngineKeys): Timeline {
       const members = sends.map(encodeOccurrence);
       const held: string[] = [];
       for (const m of members) held.push(m, jobId);
-      await exec(redis.multi().zrem(keys.taking(shard), ...members).hset(keys.held(shard), ...held));
+      await exec(
+        redis
+          .multi()
+          .zrem(keys.taking(shard), ...members)
+          .hset(keys.held(shard), ...held),
+      );
     },
 
     async drop(shard, sends) {

@@ -21,8 +21,14 @@ describe('verdictOf, the one "should it still fire?" rule', () => {
   it('cancels everything of a paused or deleted schedule, whatever its kind', () => {
     for (const kind of ['rule', 'manual', 'backfill'] as const)
       for (const round of [0, 1]) {
-        expect(verdictOf({ kind, version: 2, round }, { ...active, status: 'paused' })).toMatchObject({ fire: false, reason: 'schedule paused' });
-        expect(verdictOf({ kind, version: 2, round }, { ...active, status: 'deleted' })).toMatchObject({ fire: false, reason: 'schedule deleted' });
+        expect(verdictOf({ kind, version: 2, round }, { ...active, status: 'paused' })).toMatchObject({
+          fire: false,
+          reason: 'schedule paused',
+        });
+        expect(verdictOf({ kind, version: 2, round }, { ...active, status: 'deleted' })).toMatchObject({
+          fire: false,
+          reason: 'schedule deleted',
+        });
         expect(verdictOf({ kind, version: 2, round }, null)).toMatchObject({ fire: false, reason: 'schedule deleted' });
       }
   });

@@ -58,12 +58,18 @@ describe('the timeline', () => {
     const later = Array.from({ length: 50 }, (_, i) => sendAt(1000 + i, now + 60_000));
     await mine.add([...due, ...later, ...due.slice(0, 10)]);
     const taken = await Promise.all(
-      [0, 1].flatMap((shard) => [mine.take(shard, now, 10_000, 250), theirs.take(shard, now, 10_000, 250), mine.take(shard, now, 10_000, 250)]),
+      [0, 1].flatMap((shard) => [
+        mine.take(shard, now, 10_000, 250),
+        theirs.take(shard, now, 10_000, 250),
+        mine.take(shard, now, 10_000, 250),
+      ]),
     );
     const ids = taken.flat().map((s) => s.eventId);
     expect(ids).toHaveLength(due.length);
     expect(new Set(ids).size).toBe(due.length);
-    expect(await mine.planned(0, now + 120_000)).toHaveLength(later.filter((s) => keys.shardOf(s.scheduleId) === 0).length);
+    expect(await mine.planned(0, now + 120_000)).toHaveLength(
+      later.filter((s) => keys.shardOf(s.scheduleId) === 0).length,
+    );
   });
 
   it('puts back what a dead dispatcher leased, at its due instant, and tracks hand-overs', async () => {
@@ -81,7 +87,11 @@ describe('the timeline', () => {
     expect(again.map((s) => s.eventId).sort()).toEqual(taken.map((s) => s.eventId).sort());
     await timeline.hand(0, 'b-1-abc', again.slice(0, 1));
     await timeline.drop(0, again.slice(1));
-    expect(await timeline.locate(sends)).toEqual([{ at: 'held', job: 'b-1-abc' }, { at: 'nowhere' }, { at: 'timeline' }]);
+    expect(await timeline.locate(sends)).toEqual([
+      { at: 'held', job: 'b-1-abc' },
+      { at: 'nowhere' },
+      { at: 'timeline' },
+    ]);
     const retry = { ...sends[0]!, dueAt: now + 2000, attempt: 2 };
     await timeline.finish([{ send: again[0]!, next: retry }]);
     expect(await timeline.locate([sends[0]!, retry])).toEqual([{ at: 'nowhere' }, { at: 'timeline' }]);

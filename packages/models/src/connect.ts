@@ -55,6 +55,12 @@ export async function pingMongo(connection: Connection): Promise<void> {
 /** Creates every index the registered models declare; safe to run on every start. */
 export async function ensureIndexes(connection: Connection): Promise<void> {
   for (const model of Object.values(connection.models)) await model.createIndexes();
+  // Before the engine derived event ids from the occurrence, (schedule_id, occurrence_at) was
+  // unique; a re-planned occurrence under a new version must be able to share the instant.
+  await connection
+    .collection('events')
+    .dropIndex('schedule_id_1_occurrence_at_1')
+    .catch(() => undefined);
 }
 
 /** MongoDB and FerretDB both report a unique-index violation as E11000 (code 11000). */

@@ -12,8 +12,21 @@ export const EVENT_STATUSES = [
 ] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
-/** Statuses after which nothing more happens to an event; such events move to `archived_events`. */
-export const FINAL_EVENT_STATUSES: readonly EventStatus[] = ['succeeded', 'failed', 'skipped', 'cancelled'];
+/** Statuses an event is archived with: nothing more happens to it (but a redelivery of a failure). */
+export const FINAL_EVENT_STATUSES = [
+  'succeeded',
+  'failed',
+  'skipped',
+  'cancelled',
+] as const satisfies readonly EventStatus[];
+export type FinalEventStatus = (typeof FINAL_EVENT_STATUSES)[number];
+
+/**
+ * Statuses a live event is stored with while it waits for its next send. The others (`dispatched`,
+ * `delivering`) are moments recorded in its history, never written as its status: writing them
+ * would cost the database a statement per occurrence on the hot path.
+ */
+export const WAITING_EVENT_STATUSES = ['scheduled', 'retry_scheduled'] as const satisfies readonly EventStatus[];
 
 /** Why an event exists: planned from the rule, fired by `POST .../trigger`, or by a backfill. */
 export const EVENT_KINDS = ['rule', 'manual', 'backfill'] as const;
@@ -42,7 +55,11 @@ export interface Attempt {
 
 /**
  * One occurrence of a schedule: the unit that is planned, dispatched and delivered once. Its `_id`
- * is the idempotency key every attempt carries, and it keeps that id when it is archived.
+ * (derived from schedule, version, instant and kind by the engine, so re-planning finds the same
+ * one) is the idempotency key every attempt carries, and it keeps that id when it is archived.
+ * The live copy in `events` is written when the occurrence is planned and, on the way, only when
+ * an attempt fails and waits for a retry; its outcome is an insert into `archived_events`, which
+ * wins over the live copy from then on (the live copy is purged later, in bulk).
  */
 export interface EventDoc {
   tenant_id: string;
@@ -53,8 +70,12 @@ export interface EventDoc {
   status: EventStatus;
   history: StatusChange[];
   attempts: Attempt[];
-  /** When the next attempt is due while `retry_scheduled`. */
+  /** When the next send is due while `retry_scheduled` (or a requested redelivery is waiting). */
   next_attempt_at: Date | null;
+  /** Redeliveries requested so far (0: the original delivery). A redelivery survives rule changes. */
+  round: number;
+  /** Attempts recorded before the current round began (the retry policy counts the ones after). */
+  round_start: number;
   finished_at: Date | null;
   created_at: Date;
   updated_at: Date;
@@ -97,6 +118,8 @@ const eventFields = {
   history: { type: [statusChangeSchema], default: () => [] },
   attempts: { type: [attemptSchema], default: () => [] },
   next_attempt_at: { type: Date, default: null },
+  round: { type: Number, required: true, default: 0 },
+  round_start: { type: Number, required: true, default: 0 },
   finished_at: { type: Date, default: null },
 } as const;
 
@@ -104,12 +127,13 @@ const options = { timestamps: { createdAt: 'created_at', updatedAt: 'updated_at'
 
 export const eventSchema = new Schema<EventDoc>(eventFields, options);
 
-// One occurrence = one event: planning twice, or from two prequeuers at once, cannot duplicate it.
-// Claims go through this unique insert, never findOneAndUpdate (not atomic on FerretDB v1).
-eventSchema.index({ schedule_id: 1, occurrence_at: 1 }, { unique: true });
-// Reconciliation and misfire handling: live events by status, oldest occurrence first.
+// One occurrence = one event: its `_id` is derived from the occurrence, so planning twice, or from
+// two prequeuers at once, inserts it once (the unique `_id` index, never findOneAndUpdate, which is
+// not atomic on FerretDB v1).
+// Reconciliation: live events waiting for a send, oldest first; and the bulk purge of old ones.
 eventSchema.index({ status: 1, occurrence_at: 1 });
-// A tenant's pending events of one schedule (GET /api/schedules/{id}/events/pending).
+eventSchema.index({ occurrence_at: 1 });
+// A tenant's pending events of one schedule (GET /api/schedules/{id}/events/pending), and cancelling them.
 eventSchema.index({ tenant_id: 1, schedule_id: 1, occurrence_at: 1 });
 
 export const archivedEventSchema = new Schema<ArchivedEventDoc>(

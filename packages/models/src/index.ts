@@ -1,11 +1,46 @@
-export type { BulkOperation, BulkWriter, BulkWriterOptions } from './bulk-writer.js';
-export { createBulkInserter, createBulkWriter } from './bulk-writer.js';
+/**
+ * The data layer, one schema and one repository per collection: `schedules`, `schedule_plans`,
+ * `events` (live), `archived_events`, `tenants`, `api_keys`. Repositories expose named reads and
+ * writes and return plain objects; what a write means for an occurrence's life is the engine's.
+ */
+export type { ApiKey } from './api-key.schema.js';
+export { apiKeyModel, apiKeySchema } from './api-key.schema.js';
+export type { ApiKeyListQuery, ApiKeyRecord } from './api-keys.repository.js';
+export {
+  findApiKeyByHash,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKey,
+  touchApiKey,
+  upsertApiKey,
+} from './api-keys.repository.js';
+export type { ArchivedEventRecord, FailedEventQuery } from './archived-events.repository.js';
+export {
+  attachAttempt,
+  deleteArchivedEvent,
+  findArchivedEvent,
+  findArchivedIds,
+  findDeliveredOccurrences,
+  findFailedEvents,
+  findLastRun,
+  insertOutcomes,
+  listEventHistory,
+  purgeArchivedEvents,
+} from './archived-events.repository.js';
+export type { BulkInserter, BulkOperation, BulkWriterOptions } from './bulk-writer.js';
+export { createBulkInserter } from './bulk-writer.js';
 export type { ConnectMongoOptions } from './connect.js';
 export { connectMongo, ensureIndexes, isDuplicateKeyError, openMongo, pingMongo } from './connect.js';
 export { type FinishedDelivery, findFinishedDeliveries } from './delivery-stats.repository.js';
-export type { EventRecord } from './event.repository.js';
-export { archivedCopy, archiveEvents, statusChange } from './event.repository.js';
-export type { ArchivedEventDoc, Attempt, EventDoc, EventKind, EventStatus, StatusChange } from './event.schema.js';
+export type {
+  ArchivedEventDoc,
+  Attempt,
+  EventDoc,
+  EventKind,
+  EventStatus,
+  FinalEventStatus,
+  StatusChange,
+} from './event.schema.js';
 export {
   archivedEventModel,
   archivedEventSchema,
@@ -14,29 +49,25 @@ export {
   eventModel,
   eventSchema,
   FINAL_EVENT_STATUSES,
+  WAITING_EVENT_STATUSES,
 } from './event.schema.js';
-export type { ArchivedEventRecord, FailedEventQuery, FoundEvent, Page } from './event-history.repository.js';
+export type { EventRecord, Page } from './events.repository.js';
 export {
-  dropArchivedCopy,
-  findDeliveredOccurrences,
-  findEvent,
-  findFailedEvents,
-  listEventHistory,
+  deleteLiveEvents,
+  deleteLiveEventsIn,
+  findLiveEvent,
+  findLiveEvents,
+  findLiveEventsBefore,
+  findWaitingEventsOfSchedule,
+  insertPlannedEvents,
   listPendingEvents,
-  moveForRedelivery,
+  markRetryScheduled,
   parseObjectId,
-  REDELIVERY_REQUESTED,
-} from './event-history.repository.js';
+  reviveForRedelivery,
+  streamWaitingEvents,
+} from './events.repository.js';
 export type { Models } from './models.js';
 export { registerModels } from './models.js';
-export type { NewSchedule, ScheduleListQuery, ScheduleRecord } from './schedule.repository.js';
-export {
-  findSchedule,
-  insertSchedule,
-  listSchedules,
-  liveScheduleIds,
-  updateScheduleIfVersion,
-} from './schedule.repository.js';
 export type {
   MisfirePolicy,
   OverlapPolicy,
@@ -52,33 +83,30 @@ export {
   scheduleModel,
   scheduleSchema,
 } from './schedule.schema.js';
-export type { CursorAdvance } from './schedule-planning.repository.js';
+export type { SchedulePlan } from './schedule-plan.schema.js';
+export { schedulePlanModel, schedulePlanSchema } from './schedule-plan.schema.js';
+export type { PlanAdvance, SchedulePlanRecord } from './schedule-plans.repository.js';
 export {
-  advancePlanningCursors,
-  deleteEvents,
-  findArchivedOccurrences,
-  findDueSchedules,
-  findEventsByIds,
-  findLiveEvent,
-  findLiveEventsOfSchedule,
-  findScheduleForPlanning,
-  insertNewEvents,
-  newEventDoc,
-  purgeArchivedEvents,
-  streamEventsByStatus,
+  advancePlans,
+  deletePlans,
+  findDuePlans,
+  findPlan,
+  findPlansOf,
+  planIdOf,
+  startPlan,
   UPDATES_PER_COMMAND,
-} from './schedule-planning.repository.js';
-export type { ApiKeyListQuery, ApiKeyRecord } from './tenant.repository.js';
+} from './schedule-plans.repository.js';
+export type { NewSchedule, ScheduleListQuery, ScheduleRecord } from './schedules.repository.js';
 export {
-  ensureTenant,
-  findApiKeyByHash,
-  findTenant,
-  insertApiKey,
-  listApiKeys,
-  revokeApiKey,
-  rotateSigningSecret,
-  touchApiKey,
-  upsertApiKey,
-} from './tenant.repository.js';
-export type { ApiKey, Tenant } from './tenant.schema.js';
-export { apiKeyModel, apiKeySchema, tenantModel, tenantSchema } from './tenant.schema.js';
+  findActiveSchedulesChangedSince,
+  findSchedule,
+  findSchedulesByIds,
+  insertSchedule,
+  listSchedules,
+  liveScheduleIds,
+  markScheduleCompleted,
+  updateScheduleIfVersion,
+} from './schedules.repository.js';
+export type { Tenant } from './tenant.schema.js';
+export { tenantModel, tenantSchema } from './tenant.schema.js';
+export { ensureTenant, findTenant, rotateSigningSecret } from './tenants.repository.js';

@@ -16,7 +16,10 @@ export interface RetryPolicy {
   max_backoff_ms: number;
 }
 
-/** The scheduling package's cursor, stored verbatim so planning never re-walks a rule from DTSTART. */
+/**
+ * The scheduling package's cursor, stored verbatim (in the schedule's plan) so planning never
+ * re-walks a rule from DTSTART.
+ */
 export interface PlanCursor {
   last_at: string | null;
   count: number;
@@ -27,6 +30,12 @@ export interface PlanCursor {
  * A recurring schedule. Callback headers and body are stored as opaque strings: FerretDB v1 (and
  * MongoDB before 5.0) reject keys containing `.` or starting with `$`, and the worker must send
  * the exact bytes the user gave. `metadata` keys are restricted by the API to safe characters.
+ *
+ * Only changes of the schedule itself write this document: the API (and the engine's auto-pause
+ * and completion), each conditional on the version it read. Planning progress lives in
+ * `schedule_plans`, and the facts workers learn (last run, failure streak) in Redis, because
+ * FerretDB v1 rewrites the whole document on an update and a concurrent writer of other fields
+ * could restore stale ones (an acknowledged pause undone).
  */
 export interface Schedule {
   tenant_id: string;
@@ -52,7 +61,6 @@ export interface Schedule {
   overlap_policy: OverlapPolicy;
   /** Failed occurrences in a row that pause the schedule; 0 turns auto-pause off. */
   max_consecutive_failures: number;
-  consecutive_failures: number;
   metadata: Record<string, string>;
   status: ScheduleStatus;
   paused_reason: string | null;
@@ -64,12 +72,6 @@ export interface Schedule {
    * last rule change or resume, so a DTSTART in the past does not fire history.
    */
   not_before: Date;
-  /** Planning cursor: the last occurrence already turned into an event, and the COUNT so far. */
-  cursor: PlanCursor | null;
-  /** The first occurrence not yet planned (null once the rule is used up); the tick's index key. */
-  next_run_at: Date | null;
-  /** Scheduled time of the latest occurrence that was delivered or attempted. */
-  last_run_at: Date | null;
   /** Soft delete: a deleted schedule keeps its history but is invisible to the API. */
   deleted_at: Date | null;
   created_at: Date;
@@ -81,15 +83,6 @@ const retryPolicySchema = new Schema<RetryPolicy>(
     max_attempts: { type: Number, required: true },
     min_backoff_ms: { type: Number, required: true },
     max_backoff_ms: { type: Number, required: true },
-  },
-  { _id: false },
-);
-
-const cursorSchema = new Schema<PlanCursor>(
-  {
-    last_at: { type: String, default: null },
-    count: { type: Number, required: true },
-    anchor: { type: String, default: null },
   },
   { _id: false },
 );
@@ -111,16 +104,12 @@ export const scheduleSchema = new Schema<Schedule>(
     misfire_grace_seconds: { type: Number, required: true, default: 60 },
     overlap_policy: { type: String, required: true, enum: OVERLAP_POLICIES, default: 'allow' },
     max_consecutive_failures: { type: Number, required: true, default: 0 },
-    consecutive_failures: { type: Number, required: true, default: 0 },
     metadata: { type: Schema.Types.Mixed, default: () => ({}) },
     status: { type: String, required: true, enum: SCHEDULE_STATUSES, default: 'active' },
     paused_reason: { type: String, default: null },
     paused_at: { type: Date, default: null },
     version: { type: Number, required: true, default: 1 },
     not_before: { type: Date, required: true, default: () => new Date() },
-    cursor: { type: cursorSchema, default: null },
-    next_run_at: { type: Date, default: null },
-    last_run_at: { type: Date, default: null },
     deleted_at: { type: Date, default: null },
   },
   { timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' }, versionKey: false, minimize: false },
@@ -128,8 +117,8 @@ export const scheduleSchema = new Schema<Schedule>(
 
 // Listing a tenant's schedules, newest first (filters on status and name narrow it further).
 scheduleSchema.index({ tenant_id: 1, created_at: -1 });
-// The prequeuer's tick: active schedules whose next unplanned run falls inside the planning window.
-scheduleSchema.index({ status: 1, next_run_at: 1 });
+// The planner's check for schedules changed lately whose plan of the new version is missing.
+scheduleSchema.index({ updated_at: 1 });
 
 export const scheduleModel = (connection: Connection) =>
   connection.model<Schedule>('Schedule', scheduleSchema, 'schedules');

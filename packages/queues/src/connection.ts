@@ -65,7 +65,7 @@ export async function openRedis({
   log,
   shutdown,
 }: {
-  redis: Parameters<typeof redisConnectionOptions>[0];
+  redis: Parameters<typeof redisConnectionOptions>[0] & { connect_timeout_seconds: number };
   role: RedisRole;
   log: Logger;
   shutdown: Pick<Shutdown, 'add'>;

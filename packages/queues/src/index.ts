@@ -1,6 +1,7 @@
-export type { JobDefinition, JobName, JobPayload, QueueName } from './catalog.js';
-export { JOBS, OccurrenceJob, occurrenceJobId, QUEUE_NAMES, ScheduleSnapshot, scheduleSnapshot } from './catalog.js';
+/**
+ * Redis connections for every service, with the roles BullMQ and the engine need: consumers wait
+ * across reconnects, producers fail fast. The job contract (what a batch carries, its ids and
+ * options) is the engine's (`@event-scheduler/engine`, jobs.ts and keys.ts).
+ */
 export type { CreateRedisOptions, RedisRole } from './connection.js';
 export { createRedis, openRedis, waitForRedis } from './connection.js';
-export type { EnqueueItem, QueueSet } from './queues.js';
-export { createQueues, enqueue, parseJob } from './queues.js';

@@ -33,6 +33,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'payload_too_large',
   429: 'rate_limited: too many requests for the key, or too many wrong keys from the address (see Retry-After)',
   500: 'internal_error',
+  503: 'unavailable: the database or Redis cannot be reached; retry',
 };
 
 /** Response entries for the given error statuses, each referring to the shared `Error` schema. */
@@ -43,7 +44,7 @@ export function errorResponses(...statuses: number[]): Record<number, TSchema> {
 }
 
 /** Errors any authenticated /api route can answer (413 only applies to routes with a body). */
-export const API_ERRORS = [400, 401, 429, 500] as const;
+export const API_ERRORS = [400, 401, 429, 500, 503] as const;
 
 export const Id = Type.String({ minLength: 1, maxLength: 64, description: 'Resource id' });
 export const IdParams = Type.Object({ id: Id });

@@ -13,6 +13,7 @@ import {
   upsertApiKey,
 } from '@event-scheduler/models';
 import type { Clock } from '@event-scheduler/scheduling';
+import type { KeyCache } from './key-cache.js';
 import { digestsEqual, displayPrefix, generateApiKey, generateTenantId, hashKey, MAX_KEY_LENGTH } from './keys.js';
 
 /** Who is calling: the tenant every query is filtered by, and the key (for rate limits). */
@@ -23,6 +24,8 @@ export interface Principal {
 
 export interface ApiKeyServiceDeps {
   models: Pick<Models, 'apiKeys' | 'tenants'>;
+  /** Authenticated keys kept in memory, revocations announced to every API process; none: every request reads its key. */
+  cache?: KeyCache;
   clock: Clock;
   log: Logger;
   /** `last_used_at` is written at most this often per key; default one minute. */
@@ -34,10 +37,11 @@ export const DEV_TENANT_ID = 'dev';
 export type ApiKeyService = ReturnType<typeof createApiKeyService>;
 
 /**
- * API keys: authentication on every request (no cache, so a revocation applies to the very next
- * call), and the admin operations. Keys are stored only as SHA-256 digests.
+ * API keys: authentication on every request (from the cache when there is one: a revocation is
+ * announced to every API process, so it still applies to the very next call), and the admin
+ * operations. Keys are stored only as SHA-256 digests.
  */
-export function createApiKeyService({ models, clock, log, touchIntervalMs = 60_000 }: ApiKeyServiceDeps) {
+export function createApiKeyService({ models, cache, clock, log, touchIntervalMs = 60_000 }: ApiKeyServiceDeps) {
   const lastTouched = new Map<string, number>();
 
   /** Records the use off the request path, at most once per interval per key. */
@@ -60,10 +64,14 @@ export function createApiKeyService({ models, clock, log, touchIntervalMs = 60_0
     async authenticate(presented: string): Promise<Principal | null> {
       if (presented.length > MAX_KEY_LENGTH) return null;
       const hash = hashKey(presented);
+      const cached = cache?.get(hash);
+      if (cached) return cached;
       const key = await findApiKeyByHash(models, hash);
       if (!key || !digestsEqual(key.key_hash, hash) || key.revoked_at) return null;
       touch(key);
-      return { tenantId: key.tenant_id, keyId: String(key._id) };
+      const principal = { tenantId: key.tenant_id, keyId: String(key._id) };
+      cache?.set(hash, principal);
+      return principal;
     },
 
     /** A new key, shown once: for `tenantId`, or for a new tenant `tn_...` when none is given. */
@@ -80,7 +88,10 @@ export function createApiKeyService({ models, clock, log, touchIntervalMs = 60_0
 
     async revoke(id: string): Promise<ApiKeyRecord | null> {
       const record = await revokeApiKey(models, id, clock());
-      if (record) log.info({ keyId: id, tenantId: record.tenant_id }, 'API key revoked');
+      if (!record) return null;
+      // Every API process drops it before this answers: the very next request with it fails.
+      await cache?.revoke(record.key_hash);
+      log.info({ keyId: id, tenantId: record.tenant_id }, 'API key revoked');
       return record;
     },
 

@@ -1,27 +1,30 @@
-import type { Logger } from '@event-scheduler/logging';
 import {
-  dropArchivedCopy,
-  type EventRecord,
+  type Engine,
   type FoundEvent,
   findEvent,
+  isRedeliveryPending,
+  redeliver,
+  replanRedelivery,
+} from '@event-scheduler/engine';
+import type { Logger } from '@event-scheduler/logging';
+import {
+  type EventRecord,
   findFailedEvents,
   findSchedule,
   listEventHistory,
   listPendingEvents,
   liveScheduleIds,
   type Models,
-  moveForRedelivery,
   type Page,
-  type parseObjectId,
-  REDELIVERY_REQUESTED,
+  parseObjectId,
+  type ScheduleRecord,
 } from '@event-scheduler/models';
-import { enqueue, occurrenceJobId, type QueueSet } from '@event-scheduler/queues';
 import type { Clock } from '@event-scheduler/scheduling';
 import { AppError, invalidField, notFound } from '../errors.js';
 
 export interface EventServiceDeps {
   models: Pick<Models, 'schedules' | 'events' | 'archivedEvents'>;
-  queues: QueueSet;
+  engine: Pick<Engine, 'models' | 'timeline' | 'snapshots'>;
   clock: Clock;
   log: Logger;
   /** Most events one "recover since T" request redelivers; the answer says when more are left. */
@@ -36,34 +39,23 @@ export interface RetryManyInput {
 
 export type EventService = ReturnType<typeof createEventService>;
 
-/** Reading what happened to occurrences, and redelivering failed ones. */
-export function createEventService({ models, queues, clock, log, bulkRetryLimit = 1000 }: EventServiceDeps) {
-  async function scheduleOf(tenantId: string, id: string) {
+/** Reading what happened to occurrences, and redelivering failed ones (through the engine). */
+export function createEventService({ models, engine, clock, log, bulkRetryLimit = 1000 }: EventServiceDeps) {
+  async function scheduleOf(tenantId: string, id: string): Promise<ScheduleRecord> {
     const schedule = await findSchedule(models, tenantId, id);
     if (!schedule) throw notFound('schedule');
     return schedule;
   }
 
-  /** The worker's job for a redelivery: a `-r<attempts>` id, so it never collides with the first delivery. */
-  async function enqueueRedeliveries(events: EventRecord[]): Promise<void> {
-    await enqueue(
-      queues,
-      'deliver',
-      events.map((e) => ({
-        jobId: `${occurrenceJobId(String(e.schedule_id), e.occurrence_at)}-r${e.attempts.length}`,
-        payload: {
-          tenant_id: e.tenant_id,
-          event_id: String(e._id),
-          schedule_id: String(e.schedule_id),
-          schedule_version: e.schedule_version,
-          occurrence_at: e.occurrence_at.toISOString(),
-        },
-      })),
-    );
+  async function find(tenantId: string, id: string): Promise<FoundEvent> {
+    const objectId = parseObjectId(id);
+    const found = objectId ? await findEvent(engine, tenantId, objectId) : null;
+    if (!found) throw notFound('event');
+    return found;
   }
 
-  const isRedeliveryPending = (e: EventRecord) =>
-    e.status === 'scheduled' && e.history.at(-1)?.message === REDELIVERY_REQUESTED;
+  const notFailed = (status: string) =>
+    new AppError('conflict', `the event is ${status}; only failed events can be redelivered`);
 
   return {
     async pending(tenantId: string, scheduleId: string, page: Page) {
@@ -76,35 +68,24 @@ export function createEventService({ models, queues, clock, log, bulkRetryLimit 
       return listEventHistory(models, tenantId, schedule._id, page);
     },
 
-    async get(tenantId: string, id: string): Promise<FoundEvent> {
-      const found = await findEvent(models, tenantId, id);
-      if (!found) throw notFound('event');
-      return found;
-    },
+    get: find,
 
-    /** Redelivers one failed event; asking again while it waits only re-sends the (deduplicated) job. */
+    /** Redelivers one failed event; asking again while it waits only plans its send again (idempotent). */
     async retry(tenantId: string, id: string): Promise<EventRecord> {
-      const found = await findEvent(models, tenantId, id);
-      if (!found) throw notFound('event');
+      const found = await find(tenantId, id);
       if (!found.archived) {
-        if (!isRedeliveryPending(found.event)) {
-          throw new AppError('conflict', `the event is ${found.event.status}; only failed events can be redelivered`);
-        }
-        await dropArchivedCopy(models, found.event._id);
-        await enqueueRedeliveries([found.event]);
+        if (!isRedeliveryPending(found.event)) throw notFailed(found.event.status);
+        const schedule = await findSchedule(models, tenantId, String(found.event.schedule_id));
+        if (!schedule) throw new AppError('conflict', 'the schedule of this event was deleted');
+        await replanRedelivery(engine, found.event, schedule);
         return found.event;
       }
-      if (found.event.status !== 'failed') {
-        throw new AppError('conflict', `the event is ${found.event.status}; only failed events can be redelivered`);
-      }
-      if (!(await findSchedule(models, tenantId, String(found.event.schedule_id)))) {
-        throw new AppError('conflict', 'the schedule of this event was deleted');
-      }
-      const moved = await moveForRedelivery(models, found.event, clock());
-      if (!moved) throw new AppError('conflict', 'another event for this occurrence is in progress');
-      await enqueueRedeliveries([moved]);
+      if (found.event.status !== 'failed') throw notFailed(found.event.status);
+      const schedule = await findSchedule(models, tenantId, String(found.event.schedule_id));
+      if (!schedule) throw new AppError('conflict', 'the schedule of this event was deleted');
+      const live = await redeliver(engine, found.event, schedule, clock());
       log.info({ eventId: id, tenantId }, 'redelivery requested');
-      return moved;
+      return live;
     },
 
     /** "Recover since T": redelivers the tenant's failed events that finished in [since, until]. */
@@ -113,10 +94,8 @@ export function createEventService({ models, queues, clock, log, bulkRetryLimit 
       const since = new Date(input.since);
       const until = input.until ? new Date(input.until) : now;
       if (until.getTime() < since.getTime()) throw invalidField('until', 'must not be before since');
-      let scheduleId: ReturnType<typeof parseObjectId> | undefined;
-      if (input.schedule_id !== undefined) {
-        scheduleId = (await scheduleOf(tenantId, input.schedule_id))._id;
-      }
+      const scheduleId =
+        input.schedule_id === undefined ? undefined : (await scheduleOf(tenantId, input.schedule_id))._id;
       const failed = await findFailedEvents(models, tenantId, {
         ...(scheduleId ? { scheduleId } : {}),
         since,
@@ -130,15 +109,21 @@ export function createEventService({ models, queues, clock, log, bulkRetryLimit 
         tenantId,
         batch.map((e) => e.schedule_id),
       );
-      const moved: EventRecord[] = [];
+      const schedules = new Map<string, ScheduleRecord>();
+      const redelivered: string[] = [];
       for (const event of batch) {
-        if (!live.has(String(event.schedule_id))) continue;
-        const copy = await moveForRedelivery(models, event, now);
-        if (copy) moved.push(copy);
+        const key = String(event.schedule_id);
+        if (!live.has(key)) continue;
+        let schedule = schedules.get(key);
+        if (!schedule) {
+          schedule = (await findSchedule(models, tenantId, key)) ?? undefined;
+          if (!schedule) continue;
+          schedules.set(key, schedule);
+        }
+        redelivered.push(String((await redeliver(engine, event, schedule, now))._id));
       }
-      await enqueueRedeliveries(moved);
-      log.info({ tenantId, count: moved.length, more }, 'bulk redelivery requested');
-      return { eventIds: moved.map((e) => String(e._id)), more };
+      log.info({ tenantId, count: redelivered.length, more }, 'bulk redelivery requested');
+      return { eventIds: redelivered, more };
     },
   };
 }

@@ -1,11 +1,12 @@
 import { DEFAULT_BACKOFF, parseAllowList } from '@event-scheduler/callback';
+import { createRuntimeStore, type Engine } from '@event-scheduler/engine';
 import type { Logger } from '@event-scheduler/logging';
 import type { Models } from '@event-scheduler/models';
-import type { QueueSet } from '@event-scheduler/queues';
 import { type Clock, systemClock } from '@event-scheduler/scheduling';
 import { type ApiKeyService, createApiKeyService } from './api-key.service.js';
 import { withCallbackTargetCheck } from './callback-targets.js';
 import { createEventService, type EventService } from './event.service.js';
+import type { KeyCache } from './key-cache.js';
 import { createOccurrenceService, type OccurrenceService } from './occurrence.service.js';
 import { createPlanningPort, type PlanningPort } from './planning.js';
 import { createPreviewService, type PreviewService } from './preview.service.js';
@@ -21,10 +22,6 @@ export interface ServiceSettings {
   signingSecretOverlapMs: number;
   /** Default retry_policy.max_attempts: worker.max_retries + 1. */
   defaultMaxAttempts: number;
-  /** How far ahead planning looks (prequeuer.event_timeframe_minutes). */
-  planningWindowMs: number;
-  /** How long before due the dispatcher takes an occurrence (dispatcher.lead_ms). */
-  dispatcherLeadMs: number;
   /** Callback targets allowed although blocked (worker.ssrf_allow_list, validated); default none. */
   ssrfAllowList?: string;
 }
@@ -41,34 +38,29 @@ export interface ApiServices {
 
 export interface CreateServicesDeps {
   models: Models;
-  queues: QueueSet;
+  /** The occurrence engine (planning, cancelling, redelivering), built by the composition root. */
+  engine: Engine;
   log: Logger;
   settings: ServiceSettings;
   clock?: Clock;
-  /** Replaces the shared planning code (tests of the API alone); default the real one. */
+  /** Replaces the engine's planning (tests of the API alone); default the real one. */
   planning?: PlanningPort;
+  /** Authenticated keys in memory, revocations announced (see key-cache.ts); none: a read per request. */
+  keyCache?: KeyCache;
 }
 
 /** Wires every service of the API from its connections: plain factories, no container. */
 export function createServices({
   models,
-  queues,
+  engine,
   log,
   settings,
   clock = systemClock,
   planning,
+  keyCache,
 }: CreateServicesDeps): ApiServices {
   const rules = createRuleCompiler({ minIntervalSeconds: settings.minIntervalSeconds });
-  const port =
-    planning ??
-    createPlanningPort({
-      models,
-      queues,
-      log,
-      windowMs: settings.planningWindowMs,
-      leadMs: settings.dispatcherLeadMs,
-      limits: { minIntervalSeconds: settings.minIntervalSeconds },
-    });
+  const port = planning ?? createPlanningPort(engine, createRuntimeStore(engine.redis, engine.keys));
   const schedules = createScheduleService({
     models,
     planning: port,
@@ -80,7 +72,7 @@ export function createServices({
     },
   });
   return {
-    apiKeys: createApiKeyService({ models, clock, log }),
+    apiKeys: createApiKeyService({ models, clock, log, ...(keyCache ? { cache: keyCache } : {}) }),
     schedules: withCallbackTargetCheck(schedules, parseAllowList(settings.ssrfAllowList ?? '')),
     occurrences: createOccurrenceService({
       models,
@@ -91,7 +83,7 @@ export function createServices({
       settings: { backfillMaxOccurrences: settings.backfillMaxOccurrences, backfillPaceMs: 50 },
     }),
     previews: createPreviewService({ rules, clock }),
-    events: createEventService({ models, queues, clock, log }),
+    events: createEventService({ models, engine, clock, log }),
     signingSecrets: createSigningSecretService({ models, clock, log, overlapMs: settings.signingSecretOverlapMs }),
     stats: createStatsService({ models, clock }),
   };

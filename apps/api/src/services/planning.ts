@@ -1,42 +1,41 @@
-import type { Logger } from '@event-scheduler/logging';
-import type { EventKind, ScheduleRecord } from '@event-scheduler/models';
 import {
   addExtraEvents,
-  cancelPlannedEvents,
-  type PlanningDeps,
-  type PlanOutcome,
-  planSchedule,
-} from '@event-scheduler/planning';
+  applyChange,
+  type Engine,
+  type OccurrenceKind,
+  planNow,
+  type RuntimeStore,
+  type ScheduleRuntime,
+} from '@event-scheduler/engine';
+import type { ScheduleRecord } from '@event-scheduler/models';
 
-/** What the API asks of the shared planning code, already bound to its dependencies. */
+/** What the API asks of the occurrence engine, already bound to its dependencies. */
 export interface PlanningPort {
-  plan(schedule: ScheduleRecord, now: Date): Promise<PlanOutcome>;
-  cancel(schedule: ScheduleRecord, reason: string, now: Date): Promise<number>;
+  /**
+   * A new schedule: its occurrences inside the window planned at once (the prequeuer starts its
+   * plan for later ones). Never fails the create: if Redis is away, the tick plans it.
+   */
+  start(schedule: ScheduleRecord, now: Date): Promise<void>;
+  /**
+   * A stored change (update, pause, resume, delete): announced to dispatchers and workers, what
+   * no longer applies cancelled, the new version planned. Awaited before the API answers.
+   */
+  change(schedule: ScheduleRecord, reason: string, now: Date): Promise<void>;
   addExtra(
     schedule: ScheduleRecord,
     occurrences: Date[],
-    kind: Exclude<EventKind, 'rule'>,
+    kind: Exclude<OccurrenceKind, 'rule'>,
     options: { now: Date; paceMs?: number },
   ): Promise<{ eventIds: string[] }>;
+  /** What workers learned of these schedules (last run, failure streak). */
+  runtime(scheduleIds: string[]): Promise<Map<string, ScheduleRuntime>>;
 }
 
-export function createPlanningPort(deps: PlanningDeps): PlanningPort {
+export function createPlanningPort(engine: Engine, runtime: RuntimeStore): PlanningPort {
   return {
-    plan: (schedule, now) => planSchedule(deps, schedule, now),
-    cancel: (schedule, reason, now) => cancelPlannedEvents(deps, schedule, reason, now),
-    addExtra: (schedule, occurrences, kind, options) => addExtraEvents(deps, schedule, occurrences, kind, options),
+    start: (schedule, now) => planNow(engine, schedule, now, { recordProgress: false }),
+    change: (schedule, reason, now) => applyChange(engine, schedule, reason, now),
+    addExtra: (schedule, occurrences, kind, options) => addExtraEvents(engine, schedule, occurrences, kind, options),
+    runtime: (ids) => runtime.read(ids),
   };
-}
-
-/**
- * Plans a schedule right after a change so a near occurrence fires on time. A failure (Redis
- * down, say) is logged and swallowed: the prequeuer's tick plans the schedule later anyway.
- */
-export async function planSoon(port: PlanningPort, log: Logger, schedule: ScheduleRecord, now: Date): Promise<void> {
-  if (schedule.status !== 'active' || schedule.deleted_at) return;
-  try {
-    await port.plan(schedule, now);
-  } catch (error) {
-    log.warn({ err: error, scheduleId: String(schedule._id) }, 'planning after a change failed; the tick will retry');
-  }
 }

@@ -13,7 +13,7 @@ import {
 import type { Clock, CompiledRule } from '@event-scheduler/scheduling';
 import { AppError, invalidField, notFound } from '../errors.js';
 import type { CreateScheduleBody, UpdateScheduleBody } from '../routes/schedules/schedules.schemas.js';
-import { type PlanningPort, planSoon } from './planning.js';
+import type { PlanningPort } from './planning.js';
 import type { RuleCompiler } from './rules.js';
 import { bodyText, checkCallbackUrl, headersJson, mergeRetryPolicy } from './schedule-input.js';
 
@@ -68,23 +68,17 @@ export function createScheduleService({ models, planning, rules, clock, log, set
    * after the answer), then plan again from now.
    */
   async function replan(schedule: ScheduleRecord, reason: string, now: Date): Promise<void> {
-    await planning.cancel(schedule, reason, now);
-    await planSoon(planning, log, schedule, now);
+    await planning.change(schedule, reason, now);
   }
 
   /** Fields that restart planning from now under a new version (planned events are cancelled first). */
-  const restart = (current: ScheduleRecord, now: Date, next: Date | null) => ({
-    version: current.version + 1,
-    cursor: null,
-    not_before: now,
-    next_run_at: next,
-  });
+  const restart = (current: ScheduleRecord, now: Date) => ({ version: current.version + 1, not_before: now });
 
   return {
     async create(tenantId: string, input: CreateScheduleBody): Promise<ScheduleRecord> {
       const now = clock();
       const rule = rules.compileInput(input.rrule, input.timezone, now);
-      const next = nextOrReject(rule, now);
+      nextOrReject(rule, now);
       const schedule = await insertSchedule(models, {
         tenant_id: tenantId,
         name: input.name,
@@ -101,28 +95,24 @@ export function createScheduleService({ models, planning, rules, clock, log, set
         misfire_grace_seconds: input.misfire_grace_seconds ?? 60,
         overlap_policy: input.overlap_policy ?? 'allow',
         max_consecutive_failures: input.max_consecutive_failures ?? 0,
-        consecutive_failures: 0,
         metadata: input.metadata ?? {},
         status: 'active',
         paused_reason: null,
         paused_at: null,
         version: 1,
         not_before: now,
-        cursor: null,
-        next_run_at: next,
-        last_run_at: null,
         deleted_at: null,
       });
       log.info({ scheduleId: String(schedule._id), tenantId }, 'schedule created');
-      await planSoon(planning, log, schedule, now);
+      await planning.start(schedule, now);
       return schedule;
     },
 
     list: (tenantId: string, query: ScheduleListQuery) => listSchedules(models, tenantId, query),
 
     /**
-     * When the schedule fires next, for people: the stored `next_run_at` is planning's own cursor
-     * (the first occurrence not yet planned), so it is computed from the rule instead.
+     * When the schedule fires next, for people, computed from the rule (planning keeps its own
+     * progress in the schedule's plan).
      */
     nextRunAt(schedule: ScheduleRecord): Date | null {
       if (schedule.status !== 'active') return null;
@@ -131,11 +121,21 @@ export function createScheduleService({ models, planning, rules, clock, log, set
       try {
         return safeNext(rules.compileStored(schedule.rrule, schedule.timezone), after);
       } catch {
-        return schedule.next_run_at;
+        return null;
       }
     },
 
     get: mustFind,
+
+    /** What workers learned of these schedules (last run, failure streak), from Redis; none when it is away. */
+    async runtime(schedules: ScheduleRecord[]) {
+      try {
+        return await planning.runtime(schedules.map((s) => String(s._id)));
+      } catch (error) {
+        log.warn({ err: error }, 'schedule runtime facts unavailable');
+        return new Map();
+      }
+    },
 
     async update(tenantId: string, id: string, patch: UpdateScheduleBody): Promise<ScheduleRecord> {
       const current = await mustFind(tenantId, id);
@@ -174,10 +174,8 @@ export function createScheduleService({ models, planning, rules, clock, log, set
         Object.assign(set, { rrule: rule.text, timezone: rule.timezone });
         if (current.status === 'completed') set.status = 'active';
       }
-      const active = (set.status ?? current.status) === 'active';
-      const effective = rule ?? rules.compileStored(current.rrule, current.timezone);
-      const next = active ? (rule ? nextOrReject(rule, now) : safeNext(effective, now)) : null;
-      const updated = await write(tenantId, current, { ...set, ...restart(current, now, next) });
+      if (rule && (set.status ?? current.status) === 'active') nextOrReject(rule, now);
+      const updated = await write(tenantId, current, { ...set, ...restart(current, now) });
       log.info({ scheduleId: id, tenantId, version: updated.version, ruleChanged }, 'schedule updated');
       await replan(updated, 'schedule updated', now);
       return updated;
@@ -186,44 +184,48 @@ export function createScheduleService({ models, planning, rules, clock, log, set
     async remove(tenantId: string, id: string): Promise<void> {
       const current = await mustFind(tenantId, id);
       const now = clock();
-      const deleted = await write(tenantId, current, {
-        deleted_at: now,
-        version: current.version + 1,
-        next_run_at: null,
-      });
+      const deleted = await write(tenantId, current, { deleted_at: now, version: current.version + 1 });
       log.info({ scheduleId: id, tenantId }, 'schedule deleted');
-      await planning.cancel(deleted, 'schedule deleted', now);
+      await planning.change(deleted, 'schedule deleted', now);
     },
 
     async pause(tenantId: string, id: string, reason: string | undefined): Promise<ScheduleRecord> {
       const current = await mustFind(tenantId, id);
-      if (current.status === 'paused') return current;
       if (current.status === 'completed') throw new AppError('conflict', 'a completed schedule cannot be paused');
       const now = clock();
-      const paused = await write(tenantId, current, {
-        status: 'paused',
-        paused_reason: reason ?? 'paused through the API',
-        paused_at: now,
-        version: current.version + 1,
-        next_run_at: null,
-      });
+      // Paused already: announced and cancelled again (idempotent), so a pause whose announcement
+      // failed before (the caller got an error and retries) is in force when this one answers.
+      const paused =
+        current.status === 'paused'
+          ? current
+          : await write(tenantId, current, {
+              status: 'paused',
+              paused_reason: reason ?? 'paused through the API',
+              paused_at: now,
+              version: current.version + 1,
+            });
       log.info({ scheduleId: id, tenantId }, 'schedule paused');
-      await planning.cancel(paused, 'schedule paused', now);
+      await planning.change(paused, 'schedule paused', now);
       return paused;
     },
 
     async resume(tenantId: string, id: string): Promise<ScheduleRecord> {
       const current = await mustFind(tenantId, id);
-      if (current.status === 'active') return current;
       if (current.status === 'completed') throw new AppError('conflict', 'a completed schedule cannot be resumed');
       const now = clock();
+      if (current.status === 'active') {
+        // Active already: nothing to store, but the status is not trusted to mean "planned" (it
+        // may be a pause undone by a stale write, or a resume whose planning failed): the plan
+        // of this version is started if missing and planned again (idempotent).
+        await replan(current, 'schedule resumed', now);
+        return current;
+      }
       const next = safeNext(rules.compileStored(current.rrule, current.timezone), now);
       const resumed = await write(tenantId, current, {
         status: next ? 'active' : 'completed',
         paused_reason: null,
         paused_at: null,
-        consecutive_failures: 0,
-        ...restart(current, now, next),
+        ...restart(current, now),
       });
       log.info({ scheduleId: id, tenantId, status: resumed.status }, 'schedule resumed');
       await replan(resumed, 'schedule resumed', now);

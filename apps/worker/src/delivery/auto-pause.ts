@@ -1,73 +1,76 @@
+import { autoPause, type Engine, type HeldSend, type RuntimeStore } from '@event-scheduler/engine';
 import type { Logger } from '@event-scheduler/logging';
-import type { Models } from '@event-scheduler/models';
-import type { cancelPlannedEvents, ScheduleWithId } from '@event-scheduler/planning';
-import type { QueueSet } from '@event-scheduler/queues';
+import { findSchedulesByIds } from '@event-scheduler/models';
+import { Types } from 'mongoose';
 
-export interface AutoPauseDeps {
-  models: Pick<Models, 'schedules' | 'events' | 'archivedEvents'>;
-  queues: QueueSet;
-  log: Logger;
-  /** The planning package's way to take back planned events (injected so tests and main share it). */
-  cancelPlanned: typeof cancelPlannedEvents;
-}
+/** Runtime facts are written at most this often (one round trip for every schedule that ran). */
+const FLUSH_EVERY_MS = 1000;
 
 /**
- * Counts a failed occurrence against its schedule and pauses the schedule when the streak reaches
- * `max_consecutive_failures` (0 turns that off): status `paused`, a `paused_reason` saying how many
- * failures since when, the version bumped (so dispatcher and worker drop what is planned) and the
- * planned events cancelled through the planning package. The counter restarts at the pause, so a
- * resumed schedule gets a fresh streak.
- *
- * FerretDB v1 applies `$inc` as read-modify-write, so two workers finishing failures of the same
- * schedule at the same instant can lose one increment: the pause then comes one failure later.
- * That is acceptable for a safety valve; on MongoDB the increment is atomic.
+ * What a worker learns as schedules run, kept in Redis (see the engine's runtime store): the last
+ * run of each schedule (batched: a schedule firing every second costs one write a second, shared
+ * with every other schedule), and failure streaks: a schedule whose occurrences fail
+ * `max_consecutive_failures` times in a row is paused (0 turns that off), through the engine's
+ * auto-pause, which announces it and cancels what is planned; a success ends the streak.
  */
-export async function recordFailure(
-  deps: AutoPauseDeps,
-  schedule: Pick<ScheduleWithId, '_id' | 'tenant_id'>,
-  now: Date,
-): Promise<boolean> {
-  const { models, log } = deps;
-  const counted = (await models.schedules
-    .findOneAndUpdate(
-      { _id: schedule._id, tenant_id: schedule.tenant_id },
-      { $inc: { consecutive_failures: 1 } },
-      { returnDocument: 'after' },
-    )
-    .lean()) as ScheduleWithId | null;
-  if (!counted) return false;
-  const limit = counted.max_consecutive_failures;
-  const streak = counted.consecutive_failures;
-  if (limit <= 0 || streak < limit || counted.status !== 'active' || counted.deleted_at) return false;
-  const since = await streakStart(models, counted, streak, now);
-  const reason = `auto-paused after ${streak} consecutive failures since ${since.toISOString()}`;
-  const paused = (await models.schedules
-    .findOneAndUpdate(
-      { _id: counted._id, tenant_id: counted.tenant_id, status: 'active', version: counted.version },
-      {
-        $set: { status: 'paused', paused_reason: reason, paused_at: now, consecutive_failures: 0, updated_at: now },
-        $inc: { version: 1 },
-      },
-      { returnDocument: 'after' },
-    )
-    .lean()) as ScheduleWithId | null;
-  if (!paused) return false; // changed meanwhile (paused, updated or deleted through the API)
-  log.warn({ scheduleId: paused._id.toString(), tenantId: paused.tenant_id, streak, since }, 'schedule auto-paused');
-  await deps.cancelPlanned(deps, paused, reason, now);
-  return true;
-}
+export function createFailureWatch({
+  engine,
+  runtime,
+  log,
+}: {
+  engine: Parameters<typeof autoPause>[0] & Pick<Engine, 'models'>;
+  runtime: RuntimeStore;
+  log: Logger;
+}) {
+  let runs = new Map<string, number>();
+  let streaksEnded = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
 
-/** When the streak began: the finish time of the oldest of the schedule's last `streak` failures. */
-async function streakStart(
-  models: Pick<Models, 'archivedEvents'>,
-  schedule: ScheduleWithId,
-  streak: number,
-  now: Date,
-): Promise<Date> {
-  const failures = await models.archivedEvents
-    .find({ tenant_id: schedule.tenant_id, schedule_id: schedule._id, status: 'failed' })
-    .sort({ finished_at: -1 })
-    .limit(streak)
-    .lean();
-  return failures.at(-1)?.finished_at ?? now;
+  async function flush(): Promise<void> {
+    clearTimeout(timer);
+    timer = undefined;
+    const [pendingRuns, ended] = [runs, streaksEnded];
+    runs = new Map();
+    streaksEnded = new Set();
+    try {
+      await runtime.noteRuns(pendingRuns);
+      await Promise.all([...ended].map((id) => runtime.endStreak(id)));
+    } catch (error) {
+      log.warn({ err: error }, 'writing schedule runtime facts failed');
+    }
+  }
+  const soon = () => {
+    timer ??= setTimeout(() => void flush(), FLUSH_EVERY_MS);
+  };
+
+  return {
+    /** Remembers the latest attempted occurrence of a schedule (its `last_run_at`). */
+    noteRun(scheduleId: string, occurrenceAt: number): void {
+      if ((runs.get(scheduleId) ?? 0) < occurrenceAt) runs.set(scheduleId, occurrenceAt);
+      soon();
+    },
+
+    /** Counts an occurrence's final outcome towards its schedule's failure streak. */
+    async record(h: HeldSend, status: 'succeeded' | 'failed', now: Date): Promise<void> {
+      const scheduleId = h.send.scheduleId;
+      if (status === 'succeeded') {
+        if (h.snapshot.max_consecutive_failures > 0) {
+          streaksEnded.add(scheduleId);
+          soon();
+        }
+        return;
+      }
+      streaksEnded.delete(scheduleId);
+      const { count, since } = await runtime.countFailure(scheduleId, now);
+      const limit = h.snapshot.max_consecutive_failures;
+      if (limit <= 0 || count < limit) return;
+      const [schedule] = await findSchedulesByIds(engine.models, [new Types.ObjectId(scheduleId)]);
+      if (!schedule) return;
+      const paused = await autoPause(engine, schedule, { streak: count, since, now });
+      // The counter restarts at the pause, so a resumed schedule gets a fresh streak.
+      if (paused) await runtime.endStreak(scheduleId);
+    },
+
+    flush,
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { CallResult } from './http-call.js';
+import type { CallResult } from '../send/index.js';
 import { judge, parseStatusList } from './outcome.js';
 
 const rules = { retryable4xx: parseStatusList('408,429') };

@@ -1,4 +1,4 @@
-import type { CallResult, ErrorKind } from './http-call.js';
+import type { CallResult, ErrorKind } from '../send/index.js';
 
 /** What happens after an attempt: the occurrence is done, tries again later, or has failed for good. */
 export type Verdict = 'success' | 'retry' | 'fail';

@@ -1,12 +1,12 @@
 import { isReservedHeader, signatureHeader } from '@event-scheduler/callback';
 import type { EventRecord, Schedule } from '@event-scheduler/models';
-import type { CallbackRequest } from './http-call.js';
+import type { CallbackRequest } from '../send/index.js';
 
 const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD']);
 
 export interface RequestInput {
   schedule: Pick<Schedule, 'callback_url' | 'method' | 'headers_json' | 'body' | 'timeout_ms' | 'name' | 'metadata'> & {
-    _id: EventRecord['schedule_id'];
+    _id: EventRecord['schedule_id'] | string;
   };
   eventId: string;
   occurrenceAt: Date;

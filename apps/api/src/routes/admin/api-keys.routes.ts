@@ -7,7 +7,7 @@ import { ApiKeyList, ApiKeyResponse, CreateApiKeyBody, CreatedApiKey, ListApiKey
 
 const tags = ['admin'];
 const security = ADMIN_SECURITY;
-const ADMIN_ERRORS = [400, 401, 403, 429, 500] as const;
+const ADMIN_ERRORS = [400, 401, 403, 429, 500, 503] as const;
 
 const toApiKeyResponse = (k: ApiKeyRecord): ApiKeyResponse => ({
   id: String(k._id),

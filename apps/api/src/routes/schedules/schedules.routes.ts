@@ -1,3 +1,4 @@
+import type { ScheduleRuntime } from '@event-scheduler/engine';
 import type { ScheduleRecord } from '@event-scheduler/models';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { preValidationAsyncHookHandler } from 'fastify';
@@ -39,7 +40,11 @@ export const bodyOptional: preValidationAsyncHookHandler = async (request) => {
   if (request.body === undefined || request.body === null) request.body = {};
 };
 
-export function toScheduleResponse(s: ScheduleRecord, nextRunAt: Date | null): ScheduleResponse {
+export function toScheduleResponse(
+  s: ScheduleRecord,
+  nextRunAt: Date | null,
+  runtime: ScheduleRuntime | undefined,
+): ScheduleResponse {
   return {
     id: String(s._id),
     name: s.name,
@@ -60,13 +65,13 @@ export function toScheduleResponse(s: ScheduleRecord, nextRunAt: Date | null): S
     misfire_grace_seconds: s.misfire_grace_seconds,
     overlap_policy: s.overlap_policy,
     max_consecutive_failures: s.max_consecutive_failures,
-    consecutive_failures: s.consecutive_failures,
+    consecutive_failures: runtime?.consecutiveFailures ?? 0,
     metadata: s.metadata ?? {},
     status: s.status,
     paused_reason: s.paused_reason,
     paused_at: s.paused_at?.toISOString() ?? null,
     next_run_at: nextRunAt?.toISOString() ?? null,
-    last_run_at: s.last_run_at?.toISOString() ?? null,
+    last_run_at: runtime?.lastRunAt?.toISOString() ?? null,
     created_at: s.created_at.toISOString(),
     updated_at: s.updated_at.toISOString(),
     version: s.version,
@@ -74,7 +79,11 @@ export function toScheduleResponse(s: ScheduleRecord, nextRunAt: Date | null): S
 }
 
 export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRouteDeps> = async (app, { schedules, occurrences }) => {
-  const present = (s: ScheduleRecord) => toScheduleResponse(s, schedules.nextRunAt(s));
+  /** A schedule as answered, with what workers learned of it (last run, failure streak). */
+  const present = async (s: ScheduleRecord) => {
+    const runtime = await schedules.runtime([s]);
+    return toScheduleResponse(s, schedules.nextRunAt(s), runtime.get(String(s._id)));
+  };
 
   app.post(
     '/api/schedules',
@@ -89,7 +98,11 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRouteDeps> = asyn
         response: { 201: ScheduleResponse, ...errorResponses(...API_ERRORS, 413) },
       },
     },
-    async (request, reply) => reply.code(201).send(present(await schedules.create(tenantOf(request), request.body))),
+    async (request, reply) => {
+      const created = await schedules.create(tenantOf(request), request.body);
+      // A new schedule has not run yet: nothing to read of its runtime.
+      return reply.code(201).send(toScheduleResponse(created, schedules.nextRunAt(created), undefined));
+    },
   );
 
   app.get(
@@ -111,7 +124,12 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRouteDeps> = asyn
         ...(request.query.status ? { status: request.query.status } : {}),
         ...(request.query.name ? { name: request.query.name } : {}),
       });
-      return { schedules: items.map(present), ...paging, total };
+      const runtime = await schedules.runtime(items);
+      return {
+        schedules: items.map((s) => toScheduleResponse(s, schedules.nextRunAt(s), runtime.get(String(s._id)))),
+        ...paging,
+        total,
+      };
     },
   );
 

@@ -13,13 +13,16 @@ install_dependencies
 provision_test_tools
 
 warm=''
+# Said on the way out, passed or not: the test FerretDB keeps running for the next run.
+trap '[ -z "$warm" ] || log "the test FerretDB stays up on ${MONGO_URL#mongodb://} for the next run (idle database connections close within two minutes); stop it with scripts/stop.sh --test"' EXIT
 if [ -z "${MONGO_URL:-}" ] && [ -z "${REDIS_URL:-}" ] && docker info >/dev/null 2>&1; then
   log "Docker engine found: integration tests start mongo and redis containers (testcontainers)"
 else
   log "provisioning the test database and Redis"
-  [ -n "${MONGO_URL:-}" ] || warm=1
+  given="${MONGO_URL:-}"
   urls="$(bash scripts/services.sh up test)"  # a failure here stops the script (set -e)
   eval "$(sed 's/^/export /' <<<"$urls")"
+  [ -n "$given" ] || warm=1
 fi
 
 step() { log "$1"; shift; "$@"; }
@@ -39,6 +42,3 @@ else
   pnpm test "$@"
 fi
 log "all checks passed in $(( $(date +%s) - started )) s"
-if [ -n "$warm" ]; then
-  log "the test FerretDB stays up on ${MONGO_URL#mongodb://} for the next run (idle database connections close within two minutes); stop it with scripts/stop.sh --test"
-fi

@@ -13,7 +13,8 @@ export interface LoopbackServer {
 }
 
 async function listen(server: net.Server, host: string): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  // A backlog past the default 511, so a 1,000-connection warm-up is never dropped and retried.
+  await new Promise<void>((resolve) => server.listen({ port: 0, host, backlog: 4096 }, resolve));
   return (server.address() as AddressInfo).port;
 }
 
@@ -80,7 +81,7 @@ export function onRequestHead(socket: net.Socket, onRequest: (head: string) => v
 }
 
 /** Polls `condition` until it holds (for state that settles asynchronously, like a closed socket). */
-export async function eventually(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+export async function eventually(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > until) throw new Error('condition not met in time');

@@ -1,5 +1,5 @@
 import { parseAllowList } from '@event-scheduler/callback';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { createSender, type Sender } from '../src/send/index.js';
 import type { CallbackRequest } from '../src/send/types.js';
 import { eventually, httpServer, type LoopbackServer, onRequestHead, rawServer } from './send-servers.js';
@@ -19,6 +19,8 @@ const post = (url: string, n = 0): CallbackRequest => ({
   timeoutMs: 10_000,
 });
 
+// Generous limits for a loaded 2-core machine; nothing here asserts on time.
+jest.setTimeout(60_000);
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -61,7 +63,7 @@ describe('sender connections', () => {
     expect(seen.size).toBe(1000);
     // Every request went out on a warm connection: none was opened at the instant.
     expect(target.accepted()).toBe(1000);
-  });
+  }, 120_000);
 
   it('reuses one keep-alive connection for sequential sends', async () => {
     const target = await server((_req, res) => res.end('ok'));

@@ -4,35 +4,36 @@
  */
 
 import { generateSigningSecret as newSigningSecret } from '@event-scheduler/callback';
-import { scheduleSnapshot } from '@event-scheduler/queues';
 import { freePort, type Receiver } from '@event-scheduler/testing';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import {
   archived,
-  createEvent,
   createSchedule,
-  enqueueDelivery,
   type Harness,
-  type InProcessWorker,
   openHarness,
+  planEvent,
   receiversClosedAfterEach,
   signingSecret,
-  startWorker,
+  sleep,
 } from './fixtures.js';
+import { type InProcessWorker, startWorker } from './worker-harness.js';
 
 let h: Harness;
 let worker: InProcessWorker;
 const receiver = receiversClosedAfterEach();
 
+// Generous: the machine is shared and noisy; nothing here asserts how long a step takes.
+jest.setTimeout(30_000);
+
 beforeAll(async () => {
-  h = await openHarness('worker-delivery');
+  h = await openHarness('worker-delivery', { leadMs: 3000 });
   worker = await startWorker(h, { allowList: '127.0.0.1, ::1' });
 }, 60_000);
 
 afterAll(async () => {
-  await worker.stop();
-  await h.close();
+  await worker?.stop();
+  await h?.close();
 }, 60_000);
 
 function verifies(secret: string, body: string, headers: Record<string, unknown>): boolean {
@@ -52,8 +53,7 @@ describe('delivery outcomes against a real receiver', () => {
     const r = await receiver();
     r.respond = () => ({ status: 200, body: 'thanks' });
     const schedule = await createSchedule(h.models, { callback_url: `${r.url}/hook` });
-    const event = await createEvent(h.models, schedule);
-    await enqueueDelivery(worker.queues, event);
+    const event = await planEvent(h.lane, schedule);
 
     const done = await archived(h.models, event);
     expect(done.status).toBe('succeeded');
@@ -64,10 +64,14 @@ describe('delivery outcomes against a real receiver', () => {
       error_kind: null,
       response_snippet: 'thanks',
     });
-    expect(done.history.map((x) => x.status)).toEqual(['dispatched', 'delivering', 'succeeded']);
-    expect(await h.models.events.countDocuments({ _id: event._id })).toBe(0);
+    expect(done.history.map((x) => x.status)).toEqual(['scheduled', 'dispatched', 'delivering', 'succeeded']);
+    // The outcome is the archive insert alone: the live copy is not written on success (it is
+    // left, as planned, to the prequeuer's purge; the archived copy wins wherever both are read).
+    const live = await h.models.events.findById(event._id).lean();
+    expect([live?.status, live?.attempts]).toEqual(['scheduled', []]);
 
     const [request] = await r.waitFor(1);
+    expect(r.requests).toHaveLength(1);
     const id = event._id.toString();
     expect(request?.path).toBe('/hook');
     expect(request?.headers).toMatchObject({
@@ -96,43 +100,37 @@ describe('delivery outcomes against a real receiver', () => {
     expect(verifies(secret, `${request?.body} `, request?.headers ?? {})).toBe(false);
   });
 
-  it("uses the dispatcher's snapshot of the schedule on the first attempt, and reads it afresh for a retry", async () => {
+  it("builds each attempt from the schedule's snapshot, not the stored schedule; dispatched ahead of its instant", async () => {
     const r = await receiver();
     r.respond = (_q, i) => (i === 0 ? { status: 500 } : { status: 200 });
     const schedule = await createSchedule(h.models, { callback_url: `${r.url}/stored` });
-    const event = await createEvent(h.models, schedule, {
-      status: 'scheduled',
-      history: [{ time: new Date(), status: 'scheduled', message: 'planned' }],
-    });
-    // The snapshot names another path than the stored schedule, only to show which one was used.
-    const snapshot = scheduleSnapshot({ ...schedule, callback_url: `${r.url}/as-dispatched` });
-    expect(snapshot).toBeDefined();
-    const releasedAt = new Date();
-    await enqueueDelivery(worker.queues, event, undefined, {
-      dispatched_at: releasedAt.toISOString(),
-      schedule: snapshot,
-    });
+    // The snapshot the planner stores names another path than the stored document, only to show
+    // which one is used: the worker reads no schedule from the database, for a first attempt or a retry.
+    const event = await planEvent(h.lane, { ...schedule, callback_url: `${r.url}/snapshot` }, { inMs: 2500 });
 
     const done = await archived(h.models, event);
-    expect(r.requests.map((q) => q.path)).toEqual(['/as-dispatched', '/stored']);
-    // The release time travels with the job and is recorded with the first `delivering`.
+    expect(r.requests.map((q) => q.path)).toEqual(['/snapshot', '/snapshot']);
     expect(done.history.map((x) => x.status)).toEqual([
       'scheduled',
       'dispatched',
       'delivering',
       'retry_scheduled',
+      'dispatched',
       'delivering',
       'succeeded',
     ]);
-    expect(done.history[1]?.time.getTime()).toBe(releasedAt.getTime());
+    // The dispatcher handed the first attempt over ahead of its instant (dispatcher.lead_ms), and
+    // the worker held it until then.
+    const [, dispatched, delivering] = done.history;
+    expect(dispatched!.time.getTime()).toBeLessThan(event.occurrence_at.getTime());
+    expect(delivering!.time.getTime()).toBeGreaterThanOrEqual(event.occurrence_at.getTime());
   });
 
   it('retries a 500 after a backoff and succeeds, with the same idempotency key', async () => {
     const r = await receiver();
     r.respond = (_q, i) => (i === 0 ? { status: 500, body: 'boom' } : { status: 200 });
     const schedule = await createSchedule(h.models, { callback_url: r.url });
-    const event = await createEvent(h.models, schedule);
-    await enqueueDelivery(worker.queues, event);
+    const event = await planEvent(h.lane, schedule);
 
     const done = await archived(h.models, event);
     expect(done.status).toBe('succeeded');
@@ -142,9 +140,11 @@ describe('delivery outcomes against a real receiver', () => {
     ]);
     expect(done.attempts[0]?.response_snippet).toBe('boom');
     expect(done.history.map((x) => x.status)).toEqual([
+      'scheduled',
       'dispatched',
       'delivering',
       'retry_scheduled',
+      'dispatched',
       'delivering',
       'succeeded',
     ]);
@@ -153,7 +153,7 @@ describe('delivery outcomes against a real receiver', () => {
       [event._id.toString(), event._id.toString(), '1'],
       [event._id.toString(), event._id.toString(), '2'],
     ]);
-    // The retry waited in Redis at least the minimum backoff (a lower bound, not a timing race).
+    // The retry waited on the timeline at least the minimum backoff (a lower bound, not a timing race).
     console.log('500-then-success: gap between attempts (ms)', gaps(r));
     expect(gaps(r)[0]).toBeGreaterThanOrEqual(45);
   });
@@ -162,15 +162,14 @@ describe('delivery outcomes against a real receiver', () => {
     const r = await receiver();
     r.respond = () => ({ status: 404, body: 'no such hook' });
     const schedule = await createSchedule(h.models, { callback_url: r.url });
-    const event = await createEvent(h.models, schedule);
-    await enqueueDelivery(worker.queues, event);
+    const event = await planEvent(h.lane, schedule);
 
     const done = await archived(h.models, event);
     expect(done.status).toBe('failed');
     expect(done.attempts).toHaveLength(1);
     expect(done.attempts[0]).toMatchObject({ status_code: 404, error_kind: 'http_status', error_message: 'HTTP 404' });
     expect(done.history.at(-1)?.message).toBe('failed on attempt 1: HTTP 404');
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await sleep(400);
     expect(r.requests).toHaveLength(1);
   });
 
@@ -182,8 +181,7 @@ describe('delivery outcomes against a real receiver', () => {
       timeout_ms: 300,
       retry_policy: { max_attempts: 2, min_backoff_ms: 50, max_backoff_ms: 100 },
     });
-    const event = await createEvent(h.models, schedule);
-    await enqueueDelivery(worker.queues, event);
+    const event = await planEvent(h.lane, schedule);
 
     const done = await archived(h.models, event);
     expect(done.status).toBe('failed');
@@ -202,8 +200,7 @@ describe('delivery outcomes against a real receiver', () => {
   it('retries a refused connection up to max_attempts, then fails', async () => {
     const port = await freePort();
     const schedule = await createSchedule(h.models, { callback_url: `http://127.0.0.1:${port}/` });
-    const event = await createEvent(h.models, schedule);
-    await enqueueDelivery(worker.queues, event);
+    const event = await planEvent(h.lane, schedule);
 
     const done = await archived(h.models, event);
     expect(done.status).toBe('failed');
@@ -218,8 +215,7 @@ describe('delivery outcomes against a real receiver', () => {
     const r = await receiver();
     r.respond = (_q, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 204 });
     const schedule = await createSchedule(h.models, { callback_url: r.url });
-    const event = await createEvent(h.models, schedule);
-    await enqueueDelivery(worker.queues, event);
+    const event = await planEvent(h.lane, schedule);
 
     const done = await archived(h.models, event);
     expect(done.status).toBe('succeeded');
@@ -235,8 +231,7 @@ describe('delivery outcomes against a real receiver', () => {
     const r = await receiver();
     r.respond = () => ({ status: 200, dripBytes: 1024 * 1024, dripEveryMs: 2 });
     const schedule = await createSchedule(h.models, { callback_url: r.url, timeout_ms: 30_000 });
-    const event = await createEvent(h.models, schedule);
-    await enqueueDelivery(worker.queues, event);
+    const event = await planEvent(h.lane, schedule);
 
     const done = await archived(h.models, event, 30_000);
     expect(done.status).toBe('failed');
@@ -266,8 +261,7 @@ describe('delivery outcomes against a real receiver', () => {
       callback_url: r.url,
       body: '{"custom":true}',
     });
-    const event = await createEvent(h.models, schedule);
-    await enqueueDelivery(worker.queues, event);
+    const event = await planEvent(h.lane, schedule);
 
     const [request] = await r.waitFor(1);
     expect(request?.body).toBe('{"custom":true}');
@@ -276,6 +270,7 @@ describe('delivery outcomes against a real receiver', () => {
     expect(verifies(previous, request?.body ?? '', request?.headers ?? {})).toBe(true);
     expect((await archived(h.models, event)).status).toBe('succeeded');
   });
+
   it('publishes delivery metrics', async () => {
     const text = await worker.registry.metrics();
     for (const outcome of ['succeeded', 'failed', 'retry_scheduled']) {

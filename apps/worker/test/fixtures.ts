@@ -1,40 +1,39 @@
 /**
- * Shared set-up for the worker's integration tests: a real database and Redis (this file's own
- * database and queue prefix), schedules and events written directly as the planner would, and an
- * in-process delivery worker driven through BullMQ exactly as the service runs it.
+ * Shared set-up for the worker's integration tests, driving the worker the way production does:
+ * a real database and Redis (this file's own database and key prefix); schedules stored as the
+ * API stores them; occurrences planned through the engine (a live event and its send on the
+ * timeline, or the engine's own extra events and redeliveries); and the engine's dispatch pass,
+ * run in this process every 25 ms, handing batches to the shard's worker queue, where the worker
+ * (in process, see worker-harness.ts, or the built process) takes them.
  */
-import { parseAllowList } from '@event-scheduler/callback';
+import {
+  createDispatch,
+  createEngine,
+  type Engine,
+  plannedEvent,
+  sendOf,
+  snapshotOf,
+  WORKER_QUEUE,
+} from '@event-scheduler/engine';
 import { createLogger } from '@event-scheduler/logging';
 import {
-  type ArchivedEventDoc,
+  type ArchivedEventRecord,
   connectMongo,
-  type EventDoc,
   type EventRecord,
+  type EventStatus,
   ensureIndexes,
+  insertPlannedEvents,
   type Models,
   registerModels,
   type Schedule,
+  type ScheduleRecord,
 } from '@event-scheduler/models';
-import { cancelPlannedEvents, type ScheduleWithId } from '@event-scheduler/planning';
-import {
-  createQueues,
-  createRedis,
-  enqueue,
-  type JobPayload,
-  occurrenceJobId,
-  type QueueSet,
-  waitForRedis,
-} from '@event-scheduler/queues';
+import { createRedis, waitForRedis } from '@event-scheduler/queues';
 import { compileRule } from '@event-scheduler/scheduling';
-import { type Receiver, startReceiver, testServices } from '@event-scheduler/testing';
+import { type Receiver, startReceiver, type TestServices, testServices } from '@event-scheduler/testing';
 import { afterEach } from '@jest/globals';
-import type { Worker } from 'bullmq';
-import { Registry } from 'prom-client';
-import { deliverySettings, loadWorkerConfig } from '../src/config.js';
-import { createDeliveryService, type DeliverySettings } from '../src/delivery/delivery.service.js';
-import { createGuardedAgents } from '../src/delivery/ssrf-guard.js';
-import { createWorkerMetrics } from '../src/metrics.js';
-import { createDeliveryWorker } from '../src/worker.js';
+import { Queue } from 'bullmq';
+import type { Connection } from 'mongoose';
 
 export const log = createLogger({
   service: 'worker-test',
@@ -42,100 +41,146 @@ export const log = createLogger({
   level: process.env.TEST_LOG_LEVEL ?? 'silent',
 });
 
-export interface Harness {
-  models: Models;
-  services: ReturnType<typeof testServices>;
-  redis: ReturnType<typeof createRedis>;
-  consumer: ReturnType<typeof createRedis>;
+export type Redis = ReturnType<typeof createRedis>;
+
+/** One deployment's worth of keys (a prefix): its engine, worker queue and a running dispatch loop. */
+export interface Lane {
+  prefix: string;
+  /** The engine as the API, the planner and the dispatcher use it (this process's own). */
+  engine: Engine;
+  /** Shard 0's worker queue, where the dispatch pass hands batches. */
+  queue: Queue;
   close(): Promise<void>;
 }
 
-export async function openHarness(label: string): Promise<Harness> {
+export interface Harness {
+  services: TestServices;
+  connection: Connection;
+  models: Models;
+  redis: Redis;
+  redisOptions: { host: string; port: number };
+  /** The default lane, on the file's own prefix. */
+  lane: Lane;
+  engine: Engine;
+  /** Another lane on `<prefix>_<suffix>` (a second deployment sharing the database), closed with the harness. */
+  openLane(suffix: string): Promise<Lane>;
+  close(): Promise<void>;
+}
+
+export interface LaneOptions {
+  /** dispatcher.lead_ms: how long before its instant a send reaches a worker. Default 1500 (production's). */
+  leadMs?: number;
+  /** dispatcher.batch_size. Default 200 (production's). */
+  batchSize?: number;
+}
+
+/**
+ * The dispatcher's loop (apps/dispatcher), in this process: the engine's pass over shard 0 every
+ * `pollMs`, and the sweep of expired leases every second.
+ */
+function startDispatchLoop(dispatch: ReturnType<typeof createDispatch>, pollMs = 25): () => Promise<void> {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let lastSweep = 0;
+  let running: Promise<void> = Promise.resolve();
+  const once = async () => {
+    if (Date.now() - lastSweep >= 1000) {
+      lastSweep = Date.now();
+      await dispatch.sweep(0);
+    }
+    await dispatch.pass(0);
+  };
+  const run = () => {
+    running = once()
+      .catch((error: unknown) => log.error({ err: error }, 'test dispatch pass failed'))
+      .then(() => {
+        if (!stopped) timer = setTimeout(run, pollMs);
+      });
+  };
+  run();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+  };
+}
+
+async function openLaneOn(
+  base: Pick<Harness, 'models' | 'redis'>,
+  prefix: string,
+  { leadMs = 1500, batchSize = 200 }: LaneOptions,
+): Promise<Lane> {
+  // A window of a minute: schedules here use a rule that never fires within it (see RULE), so
+  // the engine's own planning (after a change) plans nothing the tests did not ask for.
+  const engine = createEngine({ models: base.models, redis: base.redis, prefix, log, windowMs: 60_000, leadMs });
+  const queue = new Queue(WORKER_QUEUE, { connection: base.redis, prefix: engine.keys.queuePrefix(0) });
+  const dispatch = createDispatch(engine, () => queue, { batchSize, leaseMs: 5000, takeLimit: 5000 });
+  const stop = startDispatchLoop(dispatch);
+  return {
+    prefix,
+    engine,
+    queue,
+    async close() {
+      await stop();
+      await engine.outcomes.flush();
+      await queue.close();
+    },
+  };
+}
+
+export async function openHarness(label: string, options: LaneOptions = {}): Promise<Harness> {
   const services = testServices(label);
   const connection = await connectMongo({ uri: services.mongoUrl, database: services.database });
   const models = registerModels(connection);
   await ensureIndexes(connection);
+  // Every collection exists before workers run: FerretDB v1 can deadlock when several
+  // connections create one implicitly at once.
+  for (const model of Object.values(models)) await model.createCollection().catch(() => undefined);
   const url = new URL(services.redisUrl);
   const redisOptions = { host: url.hostname, port: Number(url.port || 6379) };
   const redis = createRedis({ connection: redisOptions, role: 'producer' });
-  const consumer = createRedis({ connection: redisOptions, role: 'consumer' });
-  await Promise.all([waitForRedis(redis, 5000), waitForRedis(consumer, 5000)]);
+  await waitForRedis(redis, 5000);
+  const lanes: Lane[] = [];
+  const lane = await openLaneOn({ models, redis }, services.queuePrefix, options);
+  lanes.push(lane);
   return {
-    models,
     services,
+    connection,
+    models,
     redis,
-    consumer,
+    redisOptions,
+    lane,
+    engine: lane.engine,
+    async openLane(suffix) {
+      const extra = await openLaneOn({ models, redis }, `${services.queuePrefix}_${suffix}`, options);
+      lanes.push(extra);
+      return extra;
+    },
     async close() {
-      const keys = await redis.keys(`${services.queuePrefix}*`);
-      if (keys.length) await redis.del(...keys);
-      await Promise.all([redis.quit(), consumer.quit()]);
+      await Promise.all(lanes.map((l) => l.close()));
+      // Engine keys are hash-tagged: `{<prefix>:<shard>}:...`.
+      for (const pattern of [`{${services.queuePrefix}*`, `${services.queuePrefix}*`]) {
+        const keys = await redis.keys(pattern);
+        if (keys.length > 0) await redis.del(...keys);
+      }
+      await redis.quit();
       await connection.dropDatabase();
       await connection.close();
     },
   };
 }
 
-export interface InProcessWorker {
-  queues: QueueSet;
-  worker: Worker;
-  registry: Registry;
-  prefix: string;
-  stop(): Promise<void>;
-}
+export const TENANT = 'tenant-worker-test';
 
 /**
- * A delivery service and its BullMQ worker on `prefix` (default the file's own), with the default
- * configuration except `allowList` and `settings`.
+ * A rule whose first occurrence is decades away: every occurrence in these tests is planned
+ * explicitly, and the engine's planning after a change (applyChange) finds nothing in its window.
  */
-export async function startWorker(
-  harness: Harness,
-  { allowList, prefix, settings }: { allowList: string; prefix?: string; settings?: Partial<DeliverySettings> },
-): Promise<InProcessWorker> {
-  const config = loadWorkerConfig({});
-  const queuePrefix = prefix ?? harness.services.queuePrefix;
-  const queues = createQueues({ connection: harness.redis, prefix: queuePrefix });
-  const agents = createGuardedAgents(parseAllowList(allowList));
-  const registry = new Registry();
-  const service = createDeliveryService({
-    models: harness.models,
-    queues,
-    agents,
-    log,
-    metrics: createWorkerMetrics(registry),
-    settings: { ...deliverySettings(config.worker), ...settings },
-    cancelPlanned: cancelPlannedEvents,
-  });
-  const worker = createDeliveryWorker({
-    connection: harness.consumer,
-    prefix: queuePrefix,
-    service,
-    log,
-    concurrency: 8,
-    lockDurationMs: 5000,
-    stalledIntervalMs: 1000,
-    maxStalledCount: 2,
-  });
-  await worker.waitUntilReady();
-  return {
-    queues,
-    worker,
-    registry,
-    prefix: queuePrefix,
-    async stop() {
-      await worker.close();
-      await service.flush();
-      await queues.close();
-      agents.destroy();
-    },
-  };
-}
-
-export const TENANT = 'tenant-worker-test';
-const RULE = compileRule({ text: 'FREQ=HOURLY', timezone: 'UTC', now: new Date('2026-01-01T00:00:00Z') });
+const RULE = compileRule({ text: 'DTSTART:20990101T000000Z\nRRULE:FREQ=YEARLY', timezone: 'UTC', now: new Date() });
 
 /** A schedule as the API stores it, with small backoff bounds so retries take milliseconds. */
-export async function createSchedule(models: Models, over: Partial<Schedule> = {}): Promise<ScheduleWithId> {
-  if (!RULE.ok) throw new Error('rule');
+export async function createSchedule(models: Models, over: Partial<Schedule> = {}): Promise<ScheduleRecord> {
+  if (!RULE.ok) throw new Error(`test rule: ${JSON.stringify(RULE.errors)}`);
   const doc = await models.schedules.create({
     tenant_id: TENANT,
     name: 'worker test',
@@ -148,63 +193,51 @@ export async function createSchedule(models: Models, over: Partial<Schedule> = {
     metadata: { suite: 'worker' },
     ...over,
   });
-  return doc.toObject() as ScheduleWithId;
-}
-
-let nextOccurrence = Date.parse('2030-01-01T00:00:00Z');
-
-/** An event the dispatcher has just released (`dispatched`), one hour after the previous one. */
-export async function createEvent(
-  models: Models,
-  schedule: ScheduleWithId,
-  over: Partial<EventDoc> = {},
-): Promise<EventRecord> {
-  nextOccurrence += 3_600_000;
-  const occurrence = new Date(nextOccurrence);
-  const doc = await models.events.create({
-    tenant_id: schedule.tenant_id,
-    schedule_id: schedule._id,
-    schedule_version: schedule.version,
-    occurrence_at: occurrence,
-    kind: 'rule',
-    status: 'dispatched',
-    history: [{ time: new Date(), status: 'dispatched', message: null }],
-    ...over,
-  });
-  return doc.toObject() as EventRecord;
+  return doc.toObject() as ScheduleRecord;
 }
 
 /**
- * Enqueues the event's first delivery job the way the dispatcher does; `released` adds what the
- * dispatcher's job carries besides the occurrence (its release time, the schedule's snapshot).
+ * Plans one occurrence of `schedule` as the planner does (planSchedules): the live event, its
+ * schedule's snapshot and its send on the timeline, due `inMs` from now (default 300 ms: the
+ * dispatch loop hands it over at once and the worker holds it until then). `at` overrides it.
  */
-export async function enqueueDelivery(
-  queues: QueueSet,
-  event: EventRecord,
-  jobId?: string,
-  released: Pick<JobPayload<'deliver'>, 'dispatched_at' | 'schedule'> = {},
-): Promise<string> {
-  const id = jobId ?? occurrenceJobId(event.schedule_id.toString(), event.occurrence_at);
-  const payload: JobPayload<'deliver'> = {
-    tenant_id: event.tenant_id,
-    event_id: event._id.toString(),
-    schedule_id: event.schedule_id.toString(),
-    schedule_version: event.schedule_version,
-    occurrence_at: event.occurrence_at.toISOString(),
-    ...released,
-  };
-  await enqueue(queues, 'deliver', [{ jobId: id, payload }]);
-  return id;
+export async function planEvent(
+  lane: Pick<Lane, 'engine'>,
+  schedule: ScheduleRecord,
+  { inMs = 300, at }: { inMs?: number; at?: Date } = {},
+): Promise<EventRecord> {
+  const { engine } = lane;
+  const event = plannedEvent(schedule, at ?? new Date(Date.now() + inMs), 'rule', new Date(), 'planned');
+  const [inserted] = await insertPlannedEvents(engine.models, [event]);
+  if (!inserted) throw new Error('the occurrence was planned already');
+  await engine.snapshots.put([{ scheduleId: schedule._id.toHexString(), snapshot: snapshotOf(schedule) }]);
+  await engine.timeline.add([sendOf(inserted)]);
+  return inserted;
 }
 
-export type Archived = ArchivedEventDoc & { _id: EventRecord['_id'] };
+/** Plans occurrences of `schedule` at each of `instants` at once (one insert, one timeline write), as a planning pass does. */
+export async function planEvents(
+  lane: Pick<Lane, 'engine'>,
+  schedule: ScheduleRecord,
+  instants: Date[],
+): Promise<EventRecord[]> {
+  const { engine } = lane;
+  const now = new Date();
+  const inserted = await insertPlannedEvents(
+    engine.models,
+    instants.map((at) => plannedEvent(schedule, at, 'rule', now, 'planned')),
+  );
+  await engine.snapshots.put([{ scheduleId: schedule._id.toHexString(), snapshot: snapshotOf(schedule) }]);
+  await engine.timeline.add(inserted.map(sendOf));
+  return inserted;
+}
 
 /** Polls until `check` returns a value (not undefined/null/false), or fails after `timeoutMs`. */
 export async function eventually<T>(
   what: string,
   check: () => Promise<T | null | undefined | false>,
   timeoutMs = 15_000,
-) {
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -215,29 +248,33 @@ export async function eventually<T>(
 }
 
 /**
- * The event once its move to archived_events is complete: present there and gone from events
- * (archiveEvents inserts first and deletes second, so between the two it is in both).
+ * The event's outcome: its copy in archived_events (an event is finished once its outcome is
+ * archived; the live copy is left for the prequeuer's purge, in bulk).
  */
-export function archived(models: Models, event: Pick<EventRecord, '_id'>, timeoutMs?: number): Promise<Archived> {
+export function archived(
+  models: Models,
+  event: Pick<EventRecord, '_id'>,
+  timeoutMs?: number,
+): Promise<ArchivedEventRecord> {
   return eventually(
     `event ${event._id} to be archived`,
-    async () => {
-      const [done, live] = await Promise.all([
-        models.archivedEvents.findOne({ _id: event._id }).lean(),
-        models.events.exists({ _id: event._id }),
-      ]);
-      return live ? null : (done as Archived | null);
-    },
+    async () => (await models.archivedEvents.findOne({ _id: event._id }).lean()) as ArchivedEventRecord | null,
     timeoutMs,
   );
 }
 
-/** The live event once it is in `status`. */
-export function liveInStatus(models: Models, event: Pick<EventRecord, '_id'>, status: EventDoc['status']) {
+/** The live event once it is stored with `status` (a live event is `scheduled` or `retry_scheduled`). */
+export function liveInStatus(models: Models, event: Pick<EventRecord, '_id'>, status: EventStatus) {
   return eventually(
     `event ${event._id} to be ${status}`,
     async () => (await models.events.findOne({ _id: event._id, status }).lean()) as EventRecord | null,
   );
+}
+
+/** Where the event's next send is in the plan (timeline, taken by a dispatcher, held by a worker's batch). */
+export async function whereabouts(lane: Pick<Lane, 'engine'>, event: EventRecord) {
+  const [where] = await lane.engine.timeline.locate([sendOf(event)]);
+  return where?.at ?? 'nowhere';
 }
 
 export async function signingSecret(models: Models, tenantId = TENANT): Promise<string> {
@@ -257,3 +294,5 @@ export function receiversClosedAfterEach(): (host?: string) => Promise<Receiver>
     return r;
   };
 }
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

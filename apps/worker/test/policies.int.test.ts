@@ -1,111 +1,119 @@
-/** Overlap policies, auto-pause and several workers sharing worker_queue. */
-import { QUEUE_NAMES } from '@event-scheduler/queues';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { retryJobId } from '../src/delivery/job-ids.js';
+/** Overlap policies, auto-pause and several workers sharing a shard's worker queue. */
+import { createRuntimeStore, type RuntimeStore } from '@event-scheduler/engine';
+import type { ScheduleRecord } from '@event-scheduler/models';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import {
   archived,
-  createEvent,
   createSchedule,
-  enqueueDelivery,
   eventually,
   type Harness,
-  type InProcessWorker,
   liveInStatus,
   openHarness,
+  planEvent,
+  planEvents,
   receiversClosedAfterEach,
-  startWorker,
+  sleep,
+  whereabouts,
 } from './fixtures.js';
+import { type InProcessWorker, startWorker } from './worker-harness.js';
 
 let h: Harness;
 let worker: InProcessWorker;
+let runtime: RuntimeStore;
 const receiver = receiversClosedAfterEach();
 
+// Generous: the machine is shared and noisy; nothing here asserts how long a step takes.
+jest.setTimeout(30_000);
+
+// A lead of 4 s: a retry due within it is taken at once and held by a worker until its instant
+// (the case the overlap policy must still reach); batches of 2 sends, so a burst makes many
+// batches for several workers to share. Answers that keep an attempt in flight take 4 s, long
+// enough for the next occurrence to be planned and sent meanwhile on a busy machine.
 beforeAll(async () => {
-  h = await openHarness('worker-policies');
+  h = await openHarness('worker-policies', { leadMs: 4000, batchSize: 2 });
   worker = await startWorker(h, { allowList: '127.0.0.1' });
+  runtime = createRuntimeStore(h.redis, h.engine.keys);
 }, 60_000);
 
 afterAll(async () => {
-  await worker.stop();
-  await h.close();
+  await worker?.stop();
+  await h?.close();
 }, 60_000);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** What workers learned of a schedule's run so far (failure streak), from Redis. */
+async function streak(schedule: ScheduleRecord): Promise<number> {
+  const facts = await runtime.read([schedule._id.toHexString()]);
+  return facts.get(schedule._id.toHexString())?.consecutiveFailures ?? 0;
+}
+
+const webhookIds = (r: { requests: { headers: Record<string, unknown> }[] }) =>
+  r.requests.map((q) => q.headers['webhook-id']);
 
 describe('overlap policy', () => {
   it('allow: a new occurrence is delivered while the previous one is still in flight', async () => {
     const r = await receiver();
-    r.respond = (_q, i) => (i === 0 ? { status: 200, delayMs: 1500 } : { status: 200 });
+    r.respond = (_q, i) => (i === 0 ? { status: 200, delayMs: 4000 } : { status: 200 });
     const schedule = await createSchedule(h.models, { callback_url: r.url, overlap_policy: 'allow' });
-    const first = await createEvent(h.models, schedule);
-    const second = await createEvent(h.models, schedule);
-    await enqueueDelivery(worker.queues, first);
+    const first = await planEvent(h.lane, schedule);
     await r.waitFor(1);
-    await liveInStatus(h.models, first, 'delivering');
-    await enqueueDelivery(worker.queues, second);
+    const second = await planEvent(h.lane, schedule);
 
     const [a, b] = await Promise.all([archived(h.models, first), archived(h.models, second)]);
     expect([a.status, b.status]).toEqual(['succeeded', 'succeeded']);
-    // The second arrived before the first was answered: they overlapped.
+    // The second went out before the first was answered: they overlapped.
     expect(b.attempts[0]!.started_at.getTime()).toBeLessThan(a.finished_at!.getTime());
   });
 
   it('skip: the new occurrence is recorded skipped while the previous one is delivering', async () => {
     const r = await receiver();
-    r.respond = () => ({ status: 200, delayMs: 1500 });
+    r.respond = () => ({ status: 200, delayMs: 4000 });
     const schedule = await createSchedule(h.models, { callback_url: r.url, overlap_policy: 'skip' });
-    const first = await createEvent(h.models, schedule);
-    const second = await createEvent(h.models, schedule);
-    await enqueueDelivery(worker.queues, first);
+    const first = await planEvent(h.lane, schedule);
     await r.waitFor(1);
-    await liveInStatus(h.models, first, 'delivering');
-    await enqueueDelivery(worker.queues, second);
+    const second = await planEvent(h.lane, schedule);
 
     const skipped = await archived(h.models, second);
     expect(skipped.status).toBe('skipped');
     expect(skipped.attempts).toHaveLength(0);
     expect(skipped.history.at(-1)?.message).toBe(
-      `skipped: the previous occurrence (${first.occurrence_at.toISOString()}) is still being delivered`,
+      `skipped: a previous occurrence (${first._id.toHexString()}) is still being delivered`,
     );
     expect((await archived(h.models, first)).status).toBe('succeeded');
-    expect(r.requests.map((q) => q.headers['webhook-id'])).toEqual([first._id.toString()]);
+    expect(webhookIds(r)).toEqual([first._id.toString()]);
   });
 
   it('skip: also while the previous one waits for a retry; once it is done, the next proceeds', async () => {
     const r = await receiver();
-    r.respond = (q) => (q.headers['webhook-id'] === String(first._id) ? { status: 500 } : { status: 200 });
+    // The first occurrence's two attempts fail; everything after succeeds.
+    r.respond = (_q, i) => ({ status: i < 2 ? 500 : 200 });
     const schedule = await createSchedule(h.models, {
       callback_url: r.url,
       overlap_policy: 'skip',
-      retry_policy: { max_attempts: 2, min_backoff_ms: 1500, max_backoff_ms: 1500 },
+      retry_policy: { max_attempts: 2, min_backoff_ms: 4000, max_backoff_ms: 4000 },
     });
-    const first = await createEvent(h.models, schedule);
-    const second = await createEvent(h.models, schedule);
-    const third = await createEvent(h.models, schedule);
-    await enqueueDelivery(worker.queues, first);
+    const first = await planEvent(h.lane, schedule);
     await liveInStatus(h.models, first, 'retry_scheduled');
-    await enqueueDelivery(worker.queues, second);
+    const second = await planEvent(h.lane, schedule);
     expect((await archived(h.models, second)).status).toBe('skipped');
     expect((await archived(h.models, first)).status).toBe('failed');
-    await enqueueDelivery(worker.queues, third);
+    const third = await planEvent(h.lane, schedule);
     expect((await archived(h.models, third)).status).toBe('succeeded');
+    expect(webhookIds(r)).toEqual([first._id.toString(), first._id.toString(), third._id.toString()]);
   });
 
   it('cancel_previous: the older occurrence loses its pending retry and is recorded superseded', async () => {
     const r = await receiver();
-    r.respond = (q) => (q.headers['webhook-id'] === String(first._id) ? { status: 503 } : { status: 200 });
+    r.respond = (_q, i) => ({ status: i === 0 ? 503 : 200 });
     const schedule = await createSchedule(h.models, {
       callback_url: r.url,
       overlap_policy: 'cancel_previous',
-      retry_policy: { max_attempts: 5, min_backoff_ms: 1000, max_backoff_ms: 1000 },
+      retry_policy: { max_attempts: 5, min_backoff_ms: 3800, max_backoff_ms: 3800 },
     });
-    const first = await createEvent(h.models, schedule);
-    const second = await createEvent(h.models, schedule);
-    await enqueueDelivery(worker.queues, first);
+    const first = await planEvent(h.lane, schedule);
     const waiting = await liveInStatus(h.models, first, 'retry_scheduled');
-    const pendingRetry = retryJobId(first, waiting.attempts.length + 1);
-    expect(await worker.queues.queue(QUEUE_NAMES.worker).getJob(pendingRetry)).toBeDefined();
-    await enqueueDelivery(worker.queues, second);
+    // The pending retry is already held by a worker, waiting for its instant (within the lead).
+    await eventually('the retry to be held', async () => (await whereabouts(h.lane, waiting)) === 'held');
+    const second = await planEvent(h.lane, schedule);
 
     const superseded = await archived(h.models, first);
     expect(superseded.status).toBe('cancelled');
@@ -114,30 +122,59 @@ describe('overlap policy', () => {
     );
     expect(superseded.attempts.map((a) => a.status_code)).toEqual([503]);
     expect((await archived(h.models, second)).status).toBe('succeeded');
-    expect(await worker.queues.queue(QUEUE_NAMES.worker).getJob(pendingRetry)).toBeUndefined();
-    // Past the time the dropped retry was due: the receiver never saw the first occurrence again.
-    await sleep(1300);
-    expect(r.requests.map((q) => q.headers['webhook-id'])).toEqual([first._id.toString(), second._id.toString()]);
+    // Past the instant the dropped retry was due: the receiver never saw the first occurrence
+    // again, and its retry has left the plan.
+    await sleep(Math.max(0, waiting.next_attempt_at!.getTime() + 500 - Date.now()));
+    expect(webhookIds(r)).toEqual([first._id.toString(), second._id.toString()]);
+    expect(await whereabouts(h.lane, waiting)).toBe('nowhere');
+    expect((await h.models.archivedEvents.findById(first._id).lean())?.attempts).toHaveLength(1);
   });
 
-  it('cancel_previous: an attempt in flight finishes and is kept on the superseded event', async () => {
+  it('cancel_previous: an attempt in flight finishes and is kept on the superseded event, and is not retried', async () => {
     const r = await receiver();
-    r.respond = (q) => (q.headers['webhook-id'] === String(first._id) ? { status: 200, delayMs: 1200 } : {});
-    const schedule = await createSchedule(h.models, { callback_url: r.url, overlap_policy: 'cancel_previous' });
-    const first = await createEvent(h.models, schedule);
-    const second = await createEvent(h.models, schedule);
-    await enqueueDelivery(worker.queues, first);
-    await r.waitFor(1);
-    await liveInStatus(h.models, first, 'delivering');
-    await enqueueDelivery(worker.queues, second);
-
-    expect((await archived(h.models, second)).status).toBe('succeeded');
-    const superseded = await eventually('the in-flight attempt on the archived event', async () => {
-      const doc = await h.models.archivedEvents.findOne({ _id: first._id }).lean();
-      return doc && doc.attempts.length > 0 ? doc : null;
+    const policy = { overlap_policy: 'cancel_previous' as const };
+    const ok = await createSchedule(h.models, { callback_url: r.url, ...policy });
+    const failing = await createSchedule(h.models, {
+      callback_url: r.url,
+      ...policy,
+      retry_policy: { max_attempts: 5, min_backoff_ms: 300, max_backoff_ms: 300 },
     });
-    expect(superseded.status).toBe('cancelled');
-    expect(superseded.attempts.map((a) => a.status_code)).toEqual([200]);
+    // Two schedules: the first occurrence's attempt, still in flight when the second one goes,
+    // succeeds on one and fails on the other.
+    const firstSeen = new Set<string>();
+    r.respond = (q) => {
+      const scheduleId = String(q.headers['x-schedule-id']);
+      if (firstSeen.has(scheduleId)) return { status: 200 };
+      firstSeen.add(scheduleId);
+      return { status: scheduleId === String(failing._id) ? 503 : 200, delayMs: 4000 };
+    };
+    const [okFirst, failingFirst] = await Promise.all([planEvent(h.lane, ok), planEvent(h.lane, failing)]);
+    await r.waitFor(2);
+    const [okSecond, failingSecond] = await Promise.all([planEvent(h.lane, ok), planEvent(h.lane, failing)]);
+
+    expect((await archived(h.models, okSecond)).status).toBe('succeeded');
+    expect((await archived(h.models, failingSecond)).status).toBe('succeeded');
+    const kept = await Promise.all(
+      [okFirst, failingFirst].map((first) =>
+        eventually('the in-flight attempt on the archived event', async () => {
+          const doc = await archived(h.models, first);
+          return doc.attempts.length > 0 ? doc : null;
+        }),
+      ),
+    );
+    expect(kept.map((d) => [d.status, d.attempts.map((a) => a.status_code)])).toEqual([
+      ['cancelled', [200]],
+      ['cancelled', [503]],
+    ]);
+    // The failed attempt found its event superseded when it was recorded: no retry follows, not
+    // even past the instant it would have been due.
+    const retry = await liveInStatus(h.models, failingFirst, 'retry_scheduled');
+    await eventually('the dropped retry to leave the plan', async () => {
+      if (Date.now() < retry.next_attempt_at!.getTime() + 300) return false;
+      return (await whereabouts(h.lane, retry)) === 'nowhere';
+    });
+    expect(r.requests.filter((q) => q.headers['webhook-id'] === String(failingFirst._id))).toHaveLength(1);
+    expect((await archived(h.models, failingFirst)).attempts).toHaveLength(1);
   });
 });
 
@@ -146,30 +183,30 @@ describe('auto-pause', () => {
     const r = await receiver();
     r.respond = () => ({ status: 410 });
     const schedule = await createSchedule(h.models, { callback_url: r.url, max_consecutive_failures: 2 });
-    const [first, second] = [await createEvent(h.models, schedule), await createEvent(h.models, schedule)];
-    const planned = await createEvent(h.models, schedule, { status: 'scheduled' });
+    const planned = await planEvent(h.lane, schedule, { inMs: 60_000 });
 
-    await enqueueDelivery(worker.queues, first);
-    expect((await archived(h.models, first)).status).toBe('failed');
-    const afterOne = await eventually('one failure counted', async () => {
-      const doc = await h.models.schedules.findById(schedule._id).lean();
-      return doc?.consecutive_failures === 1 ? doc : null;
-    });
-    expect(afterOne.status).toBe('active');
+    const first = await planEvent(h.lane, schedule);
+    const failedFirst = await archived(h.models, first);
+    expect(failedFirst.status).toBe('failed');
+    await eventually('one failure counted', async () => (await streak(schedule)) === 1);
+    expect((await h.models.schedules.findById(schedule._id).lean())?.status).toBe('active');
 
-    await enqueueDelivery(worker.queues, second);
+    const second = await planEvent(h.lane, schedule);
     const failedSecond = await archived(h.models, second);
     const paused = await eventually('the schedule to be paused', async () => {
       const doc = await h.models.schedules.findById(schedule._id).lean();
       return doc?.status === 'paused' ? doc : null;
     });
-    const since = (await archived(h.models, first)).finished_at!.toISOString();
-    expect(paused.paused_reason).toBe(`auto-paused after 2 consecutive failures since ${since}`);
-    expect(paused.paused_at?.getTime()).toBeGreaterThanOrEqual(failedSecond.finished_at!.getTime());
+    expect(paused.paused_reason).toBe(
+      `auto-paused after 2 consecutive failures since ${failedFirst.finished_at!.toISOString()}`,
+    );
+    expect(paused.paused_at!.getTime()).toBeGreaterThanOrEqual(failedSecond.finished_at!.getTime());
     expect(paused.version).toBe(schedule.version + 1);
-    expect(paused.consecutive_failures).toBe(0);
+    // The streak restarts at the pause (once the pause is applied), so a resume starts afresh.
+    await eventually('the streak to restart', async () => (await streak(schedule)) === 0);
     const cancelled = await archived(h.models, planned);
     expect([cancelled.status, cancelled.history.at(-1)?.message]).toEqual(['cancelled', paused.paused_reason]);
+    expect(await whereabouts(h.lane, planned)).toBe('nowhere');
   });
 
   it('a success ends the streak; 0 turns auto-pause off', async () => {
@@ -182,48 +219,43 @@ describe('auto-pause', () => {
       retry_policy: { max_attempts: 1, min_backoff_ms: 50, max_backoff_ms: 50 },
     });
     const counts: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const event = await createEvent(h.models, schedule);
-      await enqueueDelivery(worker.queues, event);
+    for (const expected of [1, 0, 1]) {
+      const event = await planEvent(h.lane, schedule);
       await archived(h.models, event);
-      const doc = await eventually('the streak count', async () => {
-        const d = await h.models.schedules.findById(schedule._id).lean();
-        return d && d.consecutive_failures === [1, 0, 1][i] ? d : null;
-      });
-      counts.push(doc.consecutive_failures);
+      await eventually('the streak count', async () => (await streak(schedule)) === expected);
+      counts.push(await streak(schedule));
     }
     expect(counts).toEqual([1, 0, 1]);
     expect((await h.models.schedules.findById(schedule._id).lean())?.status).toBe('active');
 
     const off = await createSchedule(h.models, { callback_url: r.url, max_consecutive_failures: 0 });
     r.respond = () => ({ status: 400 });
-    for (let i = 0; i < 3; i++) {
-      const event = await createEvent(h.models, off);
-      await enqueueDelivery(worker.queues, event);
-      await archived(h.models, event);
-    }
-    // The count is written just after the archive: wait for it.
-    const still = await eventually('three failures counted', async () => {
-      const doc = await h.models.schedules.findById(off._id).lean();
-      return doc?.consecutive_failures === 3 ? doc : null;
-    });
-    expect(still.status).toBe('active');
+    for (let i = 0; i < 3; i++) await archived(h.models, await planEvent(h.lane, off));
+    await eventually('three failures counted', async () => (await streak(off)) === 3);
+    const still = await h.models.schedules.findById(off._id).lean();
+    expect([still?.status, still?.version]).toEqual(['active', 1]);
   });
 });
 
 describe('several workers on one queue', () => {
-  it('share the jobs: each occurrence is delivered once', async () => {
+  it('share the batches: each occurrence is delivered once', async () => {
     const second = await startWorker(h, { allowList: '127.0.0.1' });
     try {
       const r = await receiver();
       r.respond = () => ({ status: 200, delayMs: 20 });
       const schedule = await createSchedule(h.models, { callback_url: r.url });
-      const events = [];
-      for (let i = 0; i < 30; i++) events.push(await createEvent(h.models, schedule));
-      await Promise.all(events.map((e) => enqueueDelivery(worker.queues, e)));
+      // 30 occurrences a millisecond apart, 3.5 s from now: 15 batches of 2 are held at once, more
+      // than one worker's 8, so both hold some.
+      const at = Date.now() + 3500;
+      const events = await planEvents(
+        h.lane,
+        schedule,
+        Array.from({ length: 30 }, (_, i) => new Date(at + i)),
+      );
+      expect(events).toHaveLength(30);
       const done = await Promise.all(events.map((e) => archived(h.models, e, 30_000)));
       expect(done.every((d) => d.status === 'succeeded' && d.attempts.length === 1)).toBe(true);
-      const ids = r.requests.map((q) => q.headers['webhook-id']);
+      const ids = webhookIds(r);
       expect(new Set(ids).size).toBe(30);
       expect(ids).toHaveLength(30);
       const byWorker = await Promise.all(

@@ -123,8 +123,7 @@ export class ConnectionPool {
       let lastError: Error = new Error('no address to connect to');
       for (const address of addresses) {
         try {
-          const socket = await this.connect(origin, address, timeoutMs);
-          return this.adopt(origin, socket);
+          return await this.connect(origin, address, timeoutMs);
         } catch (error) {
           lastError = error as Error;
         }
@@ -172,7 +171,8 @@ export class ConnectionPool {
     await Promise.all([...this.sockets].map((socket) => closedPromise(socket)));
   }
 
-  private connect(origin: Origin, address: string, timeoutMs: number): Promise<net.Socket> {
+  /** Connects and adopts in the same callback, so the socket is never without an error listener. */
+  private connect(origin: Origin, address: string, timeoutMs: number): Promise<Connection> {
     const { protocol, port, servername } = origin.target;
     const socket =
       protocol === 'https:'
@@ -186,13 +186,16 @@ export class ConnectionPool {
         socket.destroy();
         reject(error);
       };
-      const timer = setTimeout(() => fail(new ConnectTimeoutError(address, port, timeoutMs)), timeoutMs);
+      const timer = setTimeout(() => fail(new ConnectTimeoutError(address, port, timeoutMs)), clampDelay(timeoutMs));
       socket.once('error', fail);
       socket.once(protocol === 'https:' ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.off('error', fail);
-        if (this.closed) return fail(new Error('sender closed'));
-        resolve(socket);
+        if (this.closed) {
+          fail(new Error('sender closed'));
+          return;
+        }
+        resolve(this.adopt(origin, socket));
       });
     });
   }
@@ -238,6 +241,11 @@ export class ConnectTimeoutError extends Error {
     super(`could not connect to ${address}:${port} within ${timeoutMs} ms`);
     this.name = 'ConnectTimeoutError';
   }
+}
+
+/** setTimeout fires at once for delays past 2^31-1 ms; no attempt waits that long anyway. */
+export function clampDelay(ms: number): number {
+  return Math.min(2_147_483_647, Math.max(0, ms));
 }
 
 function closedPromise(socket: net.Socket): Promise<void> {

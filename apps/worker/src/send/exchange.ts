@@ -1,5 +1,5 @@
 import zlib from 'node:zlib';
-import type { Connection, ConnectionPool, ConnectionUser } from './connections.js';
+import { type Connection, type ConnectionPool, type ConnectionUser, clampDelay } from './connections.js';
 import { type ResponseEvents, type ResponseHead, type ResponseHeaders, ResponseParser } from './response-parser.js';
 import type { CallResult, ErrorKind } from './types.js';
 
@@ -50,7 +50,7 @@ export class Exchange implements ConnectionUser, ResponseEvents {
     connection.user = this;
     this.parser = new ResponseParser(this);
     this.parser.reset(expectBody);
-    this.timer = setTimeout(this.onTimeout, Math.max(0, remainingMs));
+    this.timer = setTimeout(this.onTimeout, clampDelay(remainingMs));
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 

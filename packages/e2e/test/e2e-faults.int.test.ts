@@ -11,7 +11,14 @@ import {
   until,
 } from '@event-scheduler/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { everySeconds, type Harness, insertSchedule, openHarness, type ScheduleSpec } from './fixtures.js';
+import {
+  createSchedule,
+  everySeconds,
+  type Harness,
+  insertSchedule,
+  openHarness,
+  type ScheduleSpec,
+} from './fixtures.js';
 import { complaints, type Role, startAll, stopAll } from './services.js';
 
 jest.setTimeout(150_000);
@@ -39,12 +46,12 @@ async function schedules(
   period: number,
   count: number,
   extra: Partial<ScheduleSpec> = {},
-  path = '/f',
+  { path = '/f', store = insertSchedule }: { path?: string; store?: typeof insertSchedule } = {},
 ) {
   const first = new Date(Math.ceil((Date.now() + 4000) / 1000) * 1000);
   const created = await Promise.all(
     [...Array(n).keys()].map(() =>
-      insertSchedule(h, {
+      store(h, {
         rule: `${everySeconds(period, first)};COUNT=${count}`,
         callbackUrl: `${receiver.url}${path}`,
         ...extra,
@@ -127,10 +134,23 @@ describe('end to end under faults', () => {
         2,
         3,
         { graceSeconds: 3600, retry: { max_attempts: 6, min_backoff_ms: 4000, max_backoff_ms: 4000 } },
-        '/retry',
+        // Created as the API does (planned at once): with the periodic reconcile off, the
+        // prequeuer would not start their plans before the hour is up.
+        { path: '/retry', store: createSchedule },
       );
       const waitingRetry = () => h.models.events.countDocuments({ status: 'retry_scheduled' });
-      await until(async () => (await waitingRetry()) >= keys.length, 30_000, 'every occurrence waiting for a retry');
+      await until(
+        async () => (await waitingRetry()) >= keys.length,
+        60_000,
+        'every occurrence waiting for a retry',
+      ).catch(async (error: unknown) => {
+        const live = await h.models.events.find({}, { status: 1, attempts: 1 }).lean();
+        const archived = await h.models.archivedEvents.find({}, { status: 1, attempts: 1 }).lean();
+        console.log(
+          `live: ${live.map((e) => `${e.status}/${e.attempts.length}`).join(' ')}; archived: ${archived.map((e) => `${e.status}/${e.attempts.length}`).join(' ')}; requests: ${receiver.requests.filter((r) => r.path === '/retry').length}\n${complaints(running).join('\n')}`,
+        );
+        throw error;
+      });
       expect(await redis.command('FLUSHALL')).toBe('+OK');
       failing = false;
       // Every occurrence is delivered (answered 200) once Redis is back, well before the hour.

@@ -32,14 +32,14 @@ export function startService(
   });
 }
 
-/** Starts the roles in order; each is pushed to `into` as soon as it runs, so a failure still stops the others. */
+/** Starts the roles side by side; each is pushed to `into` once ready, so a failure still stops the others. */
 export async function startAll(
   h: Pick<Harness, 'services'>,
   roles: readonly Role[],
   into: ReadyService[],
   extra: Record<string, string> = {},
 ): Promise<void> {
-  for (const role of roles) into.push(await startService(h, role, extra));
+  await Promise.all(roles.map(async (role) => into.push(await startService(h, role, extra))));
 }
 
 /** Stops every service in `running` (SIGTERM) and empties it. */

@@ -34,7 +34,7 @@ export function poolLimited(url: string, size = 3): string {
 export async function startReadyService(
   app: AppName,
   env: Record<string, string>,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<ReadyService> {
   const healthPort = await freePort();
   const service = spawnService(app, { ...env, [HEALTH_PORT_VARIABLE[app]]: String(healthPort) });

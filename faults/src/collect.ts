@@ -29,9 +29,9 @@ async function listAll(api: Api, tenant: string, id: string, list: 'pending' | '
     const path = `/api/schedules/${id}/events/${list}?page=${page}&limit=100`;
     let answer = await api.call<{ events: EventBody[]; total: number }>('GET', path, { tenant });
     // A slow answer on a loaded machine is not a verdict: ask again before giving up.
-    for (let retry = 0; answer.status !== 200 && retry < 3; retry++) {
-      await sleep(2000);
-      answer = await api.call<{ events: EventBody[]; total: number }>('GET', path, { tenant });
+    for (let retry = 0; answer.status !== 200 && retry < 5; retry++) {
+      await sleep(3000);
+      answer = await api.call<{ events: EventBody[]; total: number }>('GET', path, { tenant, timeoutMs: 60_000 });
     }
     if (answer.status !== 200)
       throw new Error(`listing ${list} events of ${id}: ${answer.status} ${answer.error ?? ''}`);

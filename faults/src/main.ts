@@ -2,7 +2,7 @@
  * The fault-injection suite (issue 15).
  *   node faults/dist/main.js                 every scenario, FAULTS_JOBS at a time; prints the table
  *   node faults/dist/main.js --only a,b      those scenarios
- *   node faults/dist/main.js --list          the scenarios and what each proves
+ *   node faults/dist/main.js --list          the scenarios and what each proves (--list-markdown: as a table)
  *   ... --markdown <file>                    also write the table as Markdown
  * Exits 1 when any scenario fails, 64 on bad arguments or settings. Settings: faults/README.md.
  */
@@ -15,6 +15,7 @@ import { runScenario, type ScenarioResult } from './run.js';
 import type { Scenario } from './scenario.js';
 import { SCENARIOS, scenarioNamed } from './scenarios/index.js';
 import { loadSettings, SettingsError, type SuiteSettings } from './settings.js';
+import { startPostgres } from './stack/postgres.js';
 import { details, markdownTable, textTable } from './table.js';
 
 /** A scenario that runs longer than this is killed and reported as crashed. */
@@ -88,8 +89,14 @@ async function runAll(scenarios: readonly Scenario[], settings: SuiteSettings, m
   mkdirSync(runDir, { recursive: true });
   const started = Date.now();
   process.stderr.write(
-    `faults: ${scenarios.length} scenarios, ${settings.jobs} at a time, services from ${settings.appsRoot}; run ${runDir}\n`,
+    `faults: ${scenarios.length} scenarios, ${settings.jobs} at a time, services from ${settings.appsRoot}, FerretDB on ${settings.database}; run ${runDir}\n`,
   );
+  // One private PostgreSQL for the run (a database per scenario in it), when FerretDB uses it.
+  const postgres =
+    settings.database === 'postgresql' && settings.postgresBin
+      ? await startPostgres({ dir: runDir, bin: settings.postgresBin })
+      : undefined;
+  if (postgres) process.env.FAULTS_POSTGRES_URL = postgres.url;
   const results = new Map<string, ScenarioResult>();
   // Longest first, so the parallel lanes end together.
   const queue = [...scenarios].sort(
@@ -100,6 +107,7 @@ async function runAll(scenarios: readonly Scenario[], settings: SuiteSettings, m
       results.set(s.name, await runChild(s, runId, join(runDir, `${s.name}.result.json`)));
   };
   await Promise.all(Array.from({ length: Math.min(settings.jobs, queue.length) }, lane));
+  await postgres?.stop();
   const ordered = scenarios.map((s) => results.get(s.name)).filter((r): r is ScenarioResult => r !== undefined);
   const failed = ordered.filter((r) => !r.passed);
   const unknown = failed.filter((r) => !KNOWN_FAILURES[r.name]);
@@ -127,6 +135,14 @@ async function main() {
     const result = await runScenario(scenario, settings, argument(args, '--run-id') ?? 'manual');
     writeFileSync(argument(args, '--result') ?? usage('--result is required with --child'), JSON.stringify(result));
     process.exit(0);
+  }
+  if (args.includes('--list-markdown')) {
+    process.stdout.write('| scenario | fault | goal | what passing proves |\n|---|---|---|---|\n');
+    for (const s of SCENARIOS)
+      process.stdout.write(
+        `| \`${s.name}\` | ${s.fault}${s.defect ? ` (defect ${s.defect})` : ''} | ${s.goal?.what ?? '–'} | ${s.proves} |\n`,
+      );
+    return;
   }
   if (args.includes('--list')) {
     for (const s of SCENARIOS)

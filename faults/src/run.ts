@@ -7,6 +7,7 @@ import { collectEvents, drain } from './collect.js';
 import { startReceiver } from './receiver/receiver.js';
 import { type Check, createContext, inLanes, type Scenario } from './scenario.js';
 import type { SuiteSettings } from './settings.js';
+import { createDatabase, startPostgres } from './stack/postgres.js';
 import { sleep } from './stack/process.js';
 import { type Stack, startStack } from './stack/stack.js';
 import { verdict } from './verdict.js';
@@ -26,6 +27,28 @@ export interface ScenarioResult {
   durationMs: number;
   /** The scenario's directory (data and service logs), when kept. */
   dir: string | null;
+}
+
+interface PostgresDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The scenario's database on the suite's private PostgreSQL (main starts one for the whole run
+ * and passes FAULTS_POSTGRES_URL), or on a server of its own; undefined with FAULTS_DATABASE=sqlite.
+ */
+async function postgresFor(scenario: Scenario, settings: SuiteSettings, dir: string) {
+  if (settings.database !== 'postgresql' || !settings.postgresBin) return undefined;
+  const name = `faults_${scenario.name.replace(/-/g, '_')}`;
+  const shared = process.env.FAULTS_POSTGRES_URL;
+  if (shared) {
+    await createDatabase(settings.postgresBin, shared, name);
+    return { url: `${shared}/${name}`, stop: async () => undefined };
+  }
+  const own = await startPostgres({ dir, bin: settings.postgresBin });
+  await own.createDatabase(name);
+  return { url: `${own.url}/${name}`, stop: own.stop };
 }
 
 function progress(name: string, started: number) {
@@ -69,8 +92,10 @@ export async function runScenario(scenario: Scenario, settings: SuiteSettings, r
     durationMs: 0,
     dir,
   };
+  let postgres: PostgresDatabase | undefined;
   try {
-    stack = await startStack(settings, scenario.stack ?? {}, dir);
+    postgres = await postgresFor(scenario, settings, dir);
+    stack = await startStack(settings, scenario.stack ?? {}, { dir, postgresUrl: postgres?.url });
     log(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${stack.services.map((s) => s.name).join(', ')}`);
     await fetchSecrets(stack, receiver.setSecret);
     const ledger = new Ledger(stack.api);
@@ -121,6 +146,7 @@ export async function runScenario(scenario: Scenario, settings: SuiteSettings, r
     ];
   } finally {
     await stack?.stop().catch(() => undefined);
+    await postgres?.stop();
     await receiver.close();
   }
   result.passed = result.failures.length === 0;

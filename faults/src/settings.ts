@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { REPO_ROOT } from '@event-scheduler/testing';
+import { postgresBinaries } from './stack/postgres.js';
 
 /** Fault durations, in seconds (each from its own FAULTS_* variable; the issue's values by default). */
 export interface Durations {
@@ -20,15 +21,23 @@ export interface SuiteSettings {
   ferretdb: string;
   /** Each run's scenario directories: data, service logs, results (FAULTS_WORK_DIR; default .local/faults). */
   workDir: string;
+  /**
+   * FerretDB's backend (FAULTS_DATABASE): `postgresql` (default where PostgreSQL's server is
+   * installed: a private server for the run, a database per scenario) or `sqlite` (one writer:
+   * slower under load, but needs nothing).
+   */
+  database: 'postgresql' | 'sqlite';
+  /** PostgreSQL's binaries (FAULTS_PG_BIN; default the newest /usr/lib/postgresql/<v>/bin). */
+  postgresBin: string | null;
   /** Keep a passing scenario's directory too (FAULTS_KEEP=1); a failing one's is always kept. */
   keep: boolean;
   /** Extra environment for every service, `K=V,K=V` (FAULTS_SERVICE_ENV): wins over the suite's own. */
   serviceEnv: Record<string, string>;
-  /** Schedules per load (FAULTS_SCHEDULES; default 10, half firing every second, half every 2 s). */
+  /** Schedules per load (FAULTS_SCHEDULES; default 8, half firing every second, half every 2 s). */
   schedules: number;
   /** A first delivery later than this after its due instant is late (FAULTS_LATE_AFTER_MS; default 3000). */
   lateAfterMs: number;
-  /** After the last occurrence is due, wait at most this long for everything to finish (FAULTS_DRAIN_S; 90). */
+  /** After the last occurrence is due, wait at most this long for everything to finish (FAULTS_DRAIN_S; 60). */
   drainMs: number;
   /** Scenarios run at once (FAULTS_JOBS; default 3), each with its own Redis, FerretDB and services. */
   jobs: number;
@@ -63,18 +72,26 @@ function pairs(env: NodeJS.ProcessEnv, name: string): Record<string, string> {
 /** The suite's settings from the environment; a bad value throws a SettingsError naming it. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): SuiteSettings {
   const seconds = (name: string, fallback: number) => number(env, name, fallback, 1, 3600);
+  const postgresBin = postgresBinaries(env);
+  const database = env.FAULTS_DATABASE || (postgresBin ? 'postgresql' : 'sqlite');
+  if (database !== 'postgresql' && database !== 'sqlite')
+    throw new SettingsError(`FAULTS_DATABASE=${JSON.stringify(database)}: expected postgresql or sqlite`);
+  if (database === 'postgresql' && !postgresBin)
+    throw new SettingsError('FAULTS_DATABASE=postgresql: no PostgreSQL server found (set FAULTS_PG_BIN)');
   return {
+    database,
+    postgresBin,
     appsRoot: env.FAULTS_APPS_ROOT || REPO_ROOT,
     ferretdb: env.FAULTS_FERRETDB || join(REPO_ROOT, '.tools', 'bin', 'ferretdb'),
     workDir: env.FAULTS_WORK_DIR || join(REPO_ROOT, '.local', 'faults'),
     keep: env.FAULTS_KEEP === '1',
     serviceEnv: pairs(env, 'FAULTS_SERVICE_ENV'),
-    schedules: number(env, 'FAULTS_SCHEDULES', 10, 2, 200),
+    schedules: number(env, 'FAULTS_SCHEDULES', 8, 2, 200),
     lateAfterMs: number(env, 'FAULTS_LATE_AFTER_MS', 3000, 100, 600_000),
-    drainMs: seconds('FAULTS_DRAIN_S', 90) * 1000,
+    drainMs: seconds('FAULTS_DRAIN_S', 60) * 1000,
     jobs: number(env, 'FAULTS_JOBS', 3, 1, 16),
     durations: {
-      runS: seconds('FAULTS_RUN_S', 60),
+      runS: seconds('FAULTS_RUN_S', 45),
       prequeuerDownS: seconds('FAULTS_PREQUEUER_DOWN_S', 75),
       redisDownS: seconds('FAULTS_REDIS_DOWN_S', 20),
       databaseDownS: seconds('FAULTS_DATABASE_DOWN_S', 20),

@@ -1,4 +1,5 @@
 import type { AcknowledgedChange, AcknowledgedSchedule, Intent, ScheduleState } from '../checker/index.js';
+import { sleep } from '../stack/process.js';
 import type { Answer, Api } from './client.js';
 
 /** A schedule as the API answers it (the fields the suite reads). */
@@ -37,12 +38,13 @@ export class Ledger {
     return answer.status === 0 || answer.status >= 500;
   }
 
-  /** Reads a schedule back (a few tries): its state, null when it is gone, undefined when unreadable. */
+  /** Reads a schedule back (patiently: the API may be slow): its state, null when it is gone, undefined when unreadable. */
   private async readBack(id: string, tenant: string): Promise<{ state: ScheduleState | null; at: number } | undefined> {
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 10; i++) {
       const read = await this.api.call<ScheduleBody>('GET', `/api/schedules/${id}`, { tenant });
       if (read.status === 200) return { state: stateOf(read.body), at: read.ackAt };
       if (read.status === 404) return { state: null, at: read.ackAt };
+      await sleep(3000);
     }
     return undefined;
   }

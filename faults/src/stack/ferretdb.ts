@@ -14,20 +14,34 @@ export interface PrivateDatabase {
 }
 
 /**
- * A FerretDB of the scenario's own (never the shared test one on 27018), with the SQLite
- * backend in the scenario's directory: its data survives a SIGKILL and a restart, and
- * scenarios running in parallel do not share a writer.
+ * A FerretDB of the scenario's own (never the shared test one on 27018). Its data survives a
+ * SIGKILL and a restart: either a database of its own on the suite's private PostgreSQL
+ * (`postgresUrl`: concurrent writers), or SQLite files in the scenario's directory.
  */
-export async function startDatabase({ dir, binary }: { dir: string; binary: string }): Promise<PrivateDatabase> {
+export async function startDatabase({
+  dir,
+  binary,
+  postgresUrl,
+}: {
+  dir: string;
+  binary: string;
+  /** A database on the suite's private PostgreSQL; absent: SQLite. */
+  postgresUrl?: string;
+}): Promise<PrivateDatabase> {
   if (!existsSync(binary))
     throw new Error(`${binary} is missing: build FerretDB first (bash scripts/services.sh up test builds it)`);
   const data = join(dir, 'ferretdb');
   mkdirSync(data, { recursive: true });
   const port = await freePort();
+  // FerretDB holds a PostgreSQL connection per update statement until its command ends and
+  // stalls when its pool runs out (see the README): give it plenty.
+  const backend = postgresUrl
+    ? ['--handler=postgresql', `--postgresql-url=${postgresUrl}?pool_max_conns=60`]
+    : ['--handler=sqlite', `--sqlite-url=file:${data}/`];
   const proc = startProc({
     name: 'ferretdb',
     command: binary,
-    args: ['--handler=sqlite', `--sqlite-url=file:${data}/`, `--listen-addr=127.0.0.1:${port}`, '--log-level=warn'],
+    args: [...backend, `--listen-addr=127.0.0.1:${port}`, '--log-level=warn'],
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DO_NOT_TRACK: '1' },
     logFile: join(dir, 'ferretdb.log'),
   });

@@ -30,6 +30,9 @@ export interface ProcOptions {
   /** stdout and stderr are appended here (never piped through the harness: cheaper, and kept). */
   logFile: string;
   cwd?: string;
+  /** Run as this user and group (PostgreSQL will not run as root). */
+  uid?: number;
+  gid?: number;
 }
 
 /**
@@ -44,6 +47,8 @@ export function startProc(options: ProcOptions): Proc {
     child = spawn(options.command, options.args, {
       env: options.env,
       cwd: options.cwd,
+      uid: options.uid,
+      gid: options.gid,
       stdio: ['ignore', log, log],
     });
     closeSync(log);

@@ -54,9 +54,13 @@ function serviceEnv(settings: SuiteSettings, options: StackOptions, urls: { mong
  * A private system for one scenario: its own Redis, its own FerretDB and the four services (as
  * many of each as asked), every one a child process the scenario can kill, freeze or restart.
  */
-export async function startStack(settings: SuiteSettings, options: StackOptions, dir: string): Promise<Stack> {
+export async function startStack(
+  settings: SuiteSettings,
+  options: StackOptions,
+  { dir, postgresUrl }: { dir: string; postgresUrl?: string },
+): Promise<Stack> {
   const redis = await startRedis({ dir, aof: options.aof ?? false });
-  const database = await startDatabase({ dir, binary: settings.ferretdb });
+  const database = await startDatabase({ dir, binary: settings.ferretdb, postgresUrl });
   const keyA = secret('a');
   const adminKey = secret('admin');
   const env = {

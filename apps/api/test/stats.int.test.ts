@@ -106,7 +106,8 @@ describe('GET /api/stats/deliveries', () => {
     const { totals, lateness, minutes } = reply.body;
     expect(totals).toEqual({ succeeded: 4, failed: 1, skipped: 1, cancelled: 1 });
     const perMinute = minutes.reduce(
-      (sum: number, m: Record<string, number>) => sum + m.succeeded + m.failed + m.skipped + m.cancelled,
+      (sum: number, m: { succeeded: number; failed: number; skipped: number; cancelled: number }) =>
+        sum + m.succeeded + m.failed + m.skipped + m.cancelled,
       0,
     );
     expect(perMinute).toBe(7);

@@ -34,7 +34,9 @@ export async function startStack(label: string): Promise<Stack> {
     freePort(),
     freePort(),
   ]);
-  const common = { ...env.env, LOG_LEVEL: 'info' };
+  // The receiver listens on loopback, which the SSRF guard refuses unless allowed: the API checks
+  // callback URLs when a schedule is saved, the worker every address it connects to.
+  const common = { ...env.env, LOG_LEVEL: 'info', WORKER_SSRF_ALLOW_LIST: '127.0.0.1/32' };
   const services = [
     spawnService('api', {
       ...common,
@@ -51,8 +53,6 @@ export async function startStack(label: string): Promise<Stack> {
     spawnService('worker', {
       ...common,
       WORKER_HEALTH_PORT: String(workerPort),
-      // The receiver listens on loopback, which the SSRF guard refuses unless allowed.
-      WORKER_SSRF_ALLOW_LIST: '127.0.0.1/32',
     }),
   ];
   await Promise.all(services.map((s) => s.waitForLine(/"msg":"started"/, 60_000)));

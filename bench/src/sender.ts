@@ -8,7 +8,7 @@ import { type BenchClient, gotClient, httpClient, ourClient, undiciClient } from
 /**
  * The worker's hot-path HTTP sender against the libraries it could be built on, over loopback to a
  * receiver in another process (whose CPU is not counted). Per client, interleaved over rounds:
- * - paced: 20,000 requests due at 1,000/s, each fired by its own timer as the worker's will be,
+ * - paced: 10,000 requests due at 1,000/s, each fired by its own timer as the worker's will be,
  *   the lead-ahead work (only ours has any) done in 100 ms batches 1 s ahead: client CPU (user and
  *   system) per request, and send lateness (due instant -> request handed to the socket);
  * - burst: 1,000 requests due at the same instant to one receiver (and to 1,000 origins), every
@@ -21,7 +21,7 @@ import { type BenchClient, gotClient, httpClient, ourClient, undiciClient } from
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || (smoke ? 1 : 3);
-const PACED = smoke ? 500 : 20_000;
+const PACED = smoke ? 500 : 10_000;
 const RATE = 1000;
 const LEAD_MS = 1000;
 const BATCH_MS = 100;

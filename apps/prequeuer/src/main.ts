@@ -45,7 +45,10 @@ runService({
     });
     shutdown.add('prequeuer loops', () => prequeuer.stop());
     log.info(
-      { tickSeconds: config.prequeuer.ticker_interval_seconds, windowMinutes: config.prequeuer.event_timeframe_minutes },
+      {
+        tickSeconds: config.prequeuer.ticker_interval_seconds,
+        windowMinutes: config.prequeuer.event_timeframe_minutes,
+      },
       'planning',
     );
   },

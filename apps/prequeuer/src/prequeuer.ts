@@ -1,13 +1,11 @@
-import {
-  type Engine,
-  ensurePlans,
-  lostShards,
-  planningTick,
-  reconcile,
-  WORKER_QUEUE,
-} from '@event-scheduler/engine';
+import { type Engine, ensurePlans, lostShards, planningTick, reconcile, WORKER_QUEUE } from '@event-scheduler/engine';
 import type { Logger } from '@event-scheduler/logging';
-import { deleteLiveEventsIn, findArchivedIds, findLiveEventsBefore, purgeArchivedEvents } from '@event-scheduler/models';
+import {
+  deleteLiveEventsIn,
+  findArchivedIds,
+  findLiveEventsBefore,
+  purgeArchivedEvents,
+} from '@event-scheduler/models';
 import type { Clock } from '@event-scheduler/scheduling';
 import type { PrequeuerServiceConfig } from './config.js';
 import { every, type Loop } from './loop.js';
@@ -66,13 +64,20 @@ export function startPrequeuer(deps: PrequeuerDeps): Prequeuer {
   };
   const purge = async () => {
     const now = clock().getTime();
-    const candidates = await findLiveEventsBefore(engine.models, new Date(now - settings.live_retention_minutes * 60_000), PURGE_BATCH);
+    const candidates = await findLiveEventsBefore(
+      engine.models,
+      new Date(now - settings.live_retention_minutes * 60_000),
+      PURGE_BATCH,
+    );
     const finished = await findArchivedIds(engine.models, candidates);
     const live = await deleteLiveEventsIn(
       engine.models,
       candidates.filter((id) => finished.has(id.toHexString())),
     );
-    const archived = await purgeArchivedEvents(engine.models, new Date(now - settings.archive_retention_days * 86_400_000));
+    const archived = await purgeArchivedEvents(
+      engine.models,
+      new Date(now - settings.archive_retention_days * 86_400_000),
+    );
     metrics.purged(archived, live);
     if (archived + live > 0) log.info({ archived, live }, 'purged');
   };

@@ -1,8 +1,8 @@
+import { redisConnectionOptions } from '@event-scheduler/config';
 import { createEngine, createRuntimeStore, subscribeChanges } from '@event-scheduler/engine';
 import { openMongo, pingMongo, registerModels } from '@event-scheduler/models';
 import { createRedis, openRedis } from '@event-scheduler/queues';
 import { createMetricsRegistry, runService, startHealthServer } from '@event-scheduler/runtime';
-import { redisConnectionOptions } from '@event-scheduler/config';
 import { deliverySettings, drainDeadlineMs, loadWorkerConfig } from './config.js';
 import { createBatchService } from './delivery/batch.service.js';
 import { createOverlapGuard } from './delivery/overlap.js';
@@ -79,6 +79,9 @@ runService({
     );
     shutdown.add('workers', () => drainWorkers(workers, drainDeadlineMs(config.shutdown.timeout_seconds), log));
     await Promise.all(workers.map((w) => w.waitUntilReady()));
-    log.info({ batches: config.worker.count, ssrfAllowList: config.worker.ssrf_allow_list || null }, 'delivering callbacks');
+    log.info(
+      { batches: config.worker.count, ssrfAllowList: config.worker.ssrf_allow_list || null },
+      'delivering callbacks',
+    );
   },
 });

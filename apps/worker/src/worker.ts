@@ -1,8 +1,8 @@
-import { type BatchContext, type BatchService } from './delivery/batch.service.js';
 import { parseBatch, WORKER_QUEUE } from '@event-scheduler/engine';
 import type { Logger } from '@event-scheduler/logging';
 import type { createRedis } from '@event-scheduler/queues';
 import { type Job, Worker } from 'bullmq';
+import type { BatchContext, BatchService } from './delivery/batch.service.js';
 
 export interface DeliveryWorkerOptions {
   /** A consumer connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking reads. */

@@ -226,6 +226,7 @@ export function ourClient(): BenchClient {
     followRedirects: false,
     connections: { maxPerOrigin: 2048, idleMs: 30_000 },
   });
+  let reported = 0;
   return {
     name: 'ours (worker/src/send)',
     warm: async () => undefined,
@@ -233,6 +234,7 @@ export function ourClient(): BenchClient {
     async send(handle, onWritten) {
       const result = await sender.send(handle as Prepared);
       if (result.writtenAt !== null) onWritten(result.writtenAt);
+      if (result.errorKind !== null && reported++ < 3) console.error(`ours: ${result.errorKind}: ${result.errorMessage}`);
       return result.statusCode;
     },
     close: () => sender.close(),

@@ -45,7 +45,10 @@ export async function createKeyCache({
     entries.clear();
     live = true;
   });
-  for (const event of ['close', 'end', 'reconnecting', 'error']) subscriber.on(event, () => void (live = false));
+  const lost = () => {
+    live = false;
+  };
+  for (const event of ['close', 'end', 'reconnecting', 'error']) subscriber.on(event, lost);
   await subscriber.subscribe(channel);
   live = true;
   return {

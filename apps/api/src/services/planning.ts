@@ -6,6 +6,7 @@ import {
   planNow,
   type RuntimeStore,
   type ScheduleRuntime,
+  snapshotOf,
 } from '@event-scheduler/engine';
 import type { ScheduleRecord } from '@event-scheduler/models';
 
@@ -21,6 +22,8 @@ export interface PlanningPort {
    * no longer applies cancelled, the new version planned. Awaited before the API answers.
    */
   change(schedule: ScheduleRecord, reason: string, now: Date): Promise<void>;
+  /** A stored change that keeps the version (name, metadata, policies): its snapshot announced. */
+  refresh(schedule: ScheduleRecord): Promise<void>;
   addExtra(
     schedule: ScheduleRecord,
     occurrences: Date[],
@@ -35,6 +38,7 @@ export function createPlanningPort(engine: Engine, runtime: RuntimeStore): Plann
   return {
     start: (schedule, now) => planNow(engine, schedule, now, { recordProgress: false }),
     change: (schedule, reason, now) => applyChange(engine, schedule, reason, now),
+    refresh: (schedule) => engine.snapshots.announce(String(schedule._id), snapshotOf(schedule)),
     addExtra: (schedule, occurrences, kind, options) => addExtraEvents(engine, schedule, occurrences, kind, options),
     runtime: (ids) => runtime.read(ids),
   };

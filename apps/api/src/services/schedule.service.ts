@@ -168,7 +168,11 @@ export function createScheduleService({ models, planning, rules, clock, log, set
       const deliveryChanged = DELIVERY_FIELDS.some((f) => f in set && set[f] !== current[f]);
       if (!ruleChanged && !deliveryChanged) {
         if (Object.keys(set).length === 0) return current;
-        return write(tenantId, current, set);
+        // Same version (nothing planned becomes wrong), but its snapshot changes: announced, so
+        // what is planned goes with the new name, metadata and policies.
+        const updated = await write(tenantId, current, set);
+        await planning.refresh(updated);
+        return updated;
       }
       if (rule && ruleChanged) {
         Object.assign(set, { rrule: rule.text, timezone: rule.timezone });

@@ -58,8 +58,9 @@ const now = () => performance.timeOrigin + performance.now();
 /**
  * The worker's hot-path HTTP sender: everything that can be done before the due instant is done
  * in `prepare`, so `send` on a warm connection is one socket write of prebuilt bytes. Semantics are
- * those of the got path (http-call.ts): no retries, non-2xx returned, one timeout for the whole
- * attempt, the body capped and sampled, redirects only when configured and each hop re-checked.
+ * those of the got path it replaces (performCall, formerly http-call.ts): no retries, non-2xx
+ * returned, one timeout for the whole attempt, the body capped and sampled, redirects only when
+ * configured and each hop re-checked.
  */
 export function createSender(options: SenderOptions): Sender {
   const { capBytes, snippetBytes, followRedirects, maxRedirects = 5, userAgent } = options;

@@ -19,7 +19,7 @@ export type ErrorKind =
   | 'http_status'
   | 'worker_lost';
 
-/** What one HTTP attempt produced, before it is judged (the fields of http-call.ts's CallResult). */
+/** What one HTTP attempt produced, before it is judged (the fields of the former got path's CallResult). */
 export interface CallResult {
   statusCode: number | null;
   headers: Record<string, string | string[] | undefined>;

@@ -141,8 +141,8 @@ function Settings({ schedule: s }: { schedule: Schedule }) {
         ) : null}
         <dt>Retries</dt>
         <dd>
-          up to {s.retry_policy.max_attempts} attempts; timeout {s.timeout_ms} ms; misfire {s.misfire_policy}; overlap{' '}
-          {s.overlap_policy}
+          {s.retry_policy.max_attempts} attempt{s.retry_policy.max_attempts === 1 ? '' : 's'} in all; timeout{' '}
+          {s.timeout_ms} ms; misfire {s.misfire_policy}; overlap {s.overlap_policy}
         </dd>
         <dt>Version</dt>
         <dd>{s.version}</dd>

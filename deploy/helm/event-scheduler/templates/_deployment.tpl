@@ -86,12 +86,12 @@ spec:
             - name: MONGO_URL
               valueFrom:
                 secretKeyRef:
-                  name: {{ $root.Values.mongo.existingSecret }}
+                  name: {{ include "event-scheduler.mongoSecret" $root }}
                   key: {{ $root.Values.mongo.existingSecretKey }}
             - name: REDIS_URL
               valueFrom:
                 secretKeyRef:
-                  name: {{ $root.Values.redis.existingSecret }}
+                  name: {{ include "event-scheduler.redisSecret" $root }}
                   key: {{ $root.Values.redis.existingSecretKey }}
             {{- if and (eq $service "api") $root.Values.apiKeys.existingSecret }}
             - name: API_ADMIN_API_KEY
@@ -154,8 +154,14 @@ spec:
       affinity:
         {{- toYaml . | nindent 8 }}
       {{- end }}
-      {{- with $root.Values.topologySpreadConstraints }}
+      {{- with (default $root.Values.topologySpreadConstraints $values.topologySpreadConstraints) }}
       topologySpreadConstraints:
-        {{- toYaml . | nindent 8 }}
+        {{- range . }}
+        {{- $constraint := deepCopy . }}
+        {{- if not (hasKey $constraint "labelSelector") }}
+        {{- $_ := set $constraint "labelSelector" (dict "matchLabels" (include "event-scheduler.selectorLabels" $ctx | fromYaml)) }}
+        {{- end }}
+        {{- toYaml (list $constraint) | nindent 8 }}
+        {{- end }}
       {{- end }}
 {{- end -}}

@@ -80,6 +80,16 @@ app.kubernetes.io/component: {{ .service }}
 {{- end -}}
 {{- end -}}
 
+{{/* The Secret holding MONGO_URL: mongo.existingSecret, else <fullname>-mongo. */}}
+{{- define "event-scheduler.mongoSecret" -}}
+{{- default (printf "%s-mongo" (include "event-scheduler.fullname" .)) .Values.mongo.existingSecret | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The Secret holding REDIS_URL: redis.existingSecret, else <fullname>-redis. */}}
+{{- define "event-scheduler.redisSecret" -}}
+{{- default (printf "%s-redis" (include "event-scheduler.fullname" .)) .Values.redis.existingSecret | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{- define "event-scheduler.configMapName" -}}
 {{- printf "%s-config" (include "event-scheduler.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
@@ -88,12 +98,6 @@ app.kubernetes.io/component: {{ .service }}
 Checks that fail the render with a clear message instead of deploying something broken or unsafe.
 */}}
 {{- define "event-scheduler.validate" -}}
-{{- if not .Values.mongo.existingSecret -}}
-{{- fail "mongo.existingSecret is required: create a Secret with the MongoDB URL under the key MONGO_URL (e.g. kubectl create secret generic event-scheduler-mongo --from-literal=MONGO_URL='mongodb://...') and pass --set mongo.existingSecret=event-scheduler-mongo. This chart bundles no database." -}}
-{{- end -}}
-{{- if not .Values.redis.existingSecret -}}
-{{- fail "redis.existingSecret is required: create a Secret with the Redis URL under the key REDIS_URL (e.g. kubectl create secret generic event-scheduler-redis --from-literal=REDIS_URL='redis://...') and pass --set redis.existingSecret=event-scheduler-redis. This chart bundles no Redis." -}}
-{{- end -}}
 {{- range $key, $_ := .Values.config -}}
 {{- if has (upper $key) (list "MONGO_URL" "MONGO_URI" "REDIS_URL" "API_ADMIN_API_KEY" "API_DEV_API_KEY") -}}
 {{- fail (printf "config.%s is not allowed: connection URLs and API keys come from Secrets (mongo.existingSecret, redis.existingSecret, apiKeys.existingSecret), never from the ConfigMap" $key) -}}
@@ -105,6 +109,18 @@ Checks that fail the render with a clear message instead of deploying something 
 {{- range $values.extraEnv -}}
 {{- if eq (upper .name) "API_DEV_API_KEY" -}}
 {{- fail (printf "%s.extraEnv: API_DEV_API_KEY is a development-only key and is refused by this chart; use apiKeys.existingSecret" $service) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $values.enabled $values.pdb.enabled -}}
+{{- $replicas := int (ternary $values.autoscaling.minReplicas $values.replicaCount $values.autoscaling.enabled) -}}
+{{- $max := $values.pdb.maxUnavailable -}}
+{{- $min := $values.pdb.minAvailable -}}
+{{- if not (kindIs "invalid" $max) -}}
+{{- if and (not (kindIs "string" $max)) (lt (int $max) 1) -}}
+{{- fail (printf "%s.pdb.maxUnavailable %v blocks every node drain: use 1 or more" $service $max) -}}
+{{- end -}}
+{{- else if and (not (kindIs "string" $min)) (ge (int $min) $replicas) -}}
+{{- fail (printf "%s.pdb.minAvailable %v with %d replica(s) blocks every node drain: lower it below the replicas, raise %s.replicaCount, or set %s.pdb.enabled=false" $service $min $replicas $service $service) -}}
 {{- end -}}
 {{- end -}}
 {{- $grace := int $values.terminationGracePeriodSeconds -}}

@@ -34,3 +34,4 @@ wants run && phase "run images" run_images
 wants chart && phase "helm chart" check_chart
 wants compose && phase "compose file" check_compose
 print_summary "$(($(date +%s) - started))"
+rm -rf "$WORK"

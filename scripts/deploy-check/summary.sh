@@ -10,13 +10,13 @@ print_summary() {
     echo "deploy-check summary"
     echo
     if podman image exists "$(image_name api)" 2>/dev/null; then
-      printf '%-34s %8s %8s\n' image size budget
+      printf '%-42s %8s %8s\n' image size budget
       for service in "${SERVICES[@]}"; do
         local bytes mb
         bytes="$(podman image inspect --format '{{.Size}}' "$(image_name "$service")")"
         mb=$((bytes / 1000000))
         [ "$mb" -le "$IMAGE_BUDGET_MB" ] || over=1
-        printf '%-34s %5d MB %5d MB %s\n' "$(image_name "$service")" "$mb" "$IMAGE_BUDGET_MB" \
+        printf '%-42s %5d MB %5d MB %s\n' "$(image_name "$service")" "$mb" "$IMAGE_BUDGET_MB" \
           "$([ "$mb" -le "$IMAGE_BUDGET_MB" ] && echo ok || echo OVER)"
       done
       echo

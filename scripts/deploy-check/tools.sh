@@ -62,5 +62,8 @@ wait_go_tools() {
     tail -40 "$CACHE/logs/go-tools.log" >&2
     fail "building helm or tools/deploy-validate (log: $CACHE/logs/go-tools.log)"
   fi
-  grep -E '^(ok|FAIL|---)' "$CACHE/logs/go-tools.log" >&2 || true
+  if [ -z "${GO_TOOLS_REPORTED:-}" ]; then
+    grep -E '^(ok|FAIL|---)' "$CACHE/logs/go-tools.log" >&2 || true
+    GO_TOOLS_REPORTED=1
+  fi
 }

@@ -30,7 +30,8 @@ debian_mirror() {
   local mirror
   mirror="$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)"
   [ -n "$mirror" ] || mirror="$(awk '$1 == "deb" && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)"
-  echo "${mirror:-http://deb.debian.org/debian}"
+  [ -n "$mirror" ] || fail "no Debian mirror configured for apt (/etc/apt/sources.list*) to debootstrap from"
+  echo "$mirror"
 }
 
 # debootstrap minbase, slimmed the way Debian's -slim images are (no docs, man pages, locales or

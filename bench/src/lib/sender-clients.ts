@@ -234,7 +234,8 @@ export function ourClient(): BenchClient {
     async send(handle, onWritten) {
       const result = await sender.send(handle as Prepared);
       if (result.writtenAt !== null) onWritten(result.writtenAt);
-      if (result.errorKind !== null && reported++ < 3) console.error(`ours: ${result.errorKind}: ${result.errorMessage}`);
+      if (result.errorKind !== null && reported++ < 3)
+        console.error(`ours: ${result.errorKind}: ${result.errorMessage}`);
       return result.statusCode;
     },
     close: () => sender.close(),

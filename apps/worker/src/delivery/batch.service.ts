@@ -236,9 +236,11 @@ export function createBatchService(deps: BatchServiceDeps) {
       const held = await openBatch(engine, sends, { takenAt, lostRuns });
       const cancelledEarly = sends.length - held.length;
       if (cancelledEarly > 0) metrics.deliveries.labels('cancelled').inc(cancelledEarly);
-      const perOrigin = new Map<string, number>();
-      for (const h of held) perOrigin.set(h.snapshot.callback_url, (perOrigin.get(h.snapshot.callback_url) ?? 0) + 1);
-      const ready = await Promise.all(held.map((h) => prepare(h, perOrigin.get(h.snapshot.callback_url) ?? 1)));
+      // Warm connections per origin for the sends due at the same instant: that many go at once.
+      const together = new Map<string, number>();
+      const keyOf = (h: HeldSend) => `${originOf(h.snapshot.callback_url)}|${h.send.dueAt}`;
+      for (const h of held) together.set(keyOf(h), (together.get(keyOf(h)) ?? 0) + 1);
+      const ready = await Promise.all(held.map((h) => prepare(h, together.get(keyOf(h)) ?? 1)));
       const release = holding.hold(ready.map((r) => ({ scheduleId: r.h.send.scheduleId, item: r })));
       try {
         await catchUp(ready);
@@ -276,3 +278,12 @@ export function createBatchService(deps: BatchServiceDeps) {
 }
 
 export type BatchService = ReturnType<typeof createBatchService>;
+
+/** The origin of a callback URL (scheme, host, port), or the URL itself when it does not parse. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}

@@ -3,8 +3,8 @@
 # whose sources did not change rebuilds nothing, and one whose sources changed rebuilds from the
 # TypeScript build on (the dependency layer stays while the manifests and lockfile do).
 
-# buildah keeps `RUN --mount=type=cache,id=<id>` under this folder.
-BUILDAH_CACHE=/var/tmp/buildah-cache
+# buildah keeps `RUN --mount=type=cache,id=<id>` under this folder ($TMPDIR, default /var/tmp).
+BUILDAH_CACHE="${TMPDIR:-/var/tmp}/buildah-cache"
 
 image_name() { echo "localhost/event-scheduler-$1:ci"; }
 

@@ -63,10 +63,10 @@ start_container() {
   shift 5
   local env=(-e "MONGO_URL=$MONGO_URL" -e "MONGO_DATABASE=$DATABASE" -e "REDIS_URL=$redis"
     -e "REDIS_QUEUE_PREFIX=$prefix" -e "$(port_env "$service")=$port" -e LOG_LEVEL=info)
-  case "$service" in
-    api) env+=(-e API_HOST=127.0.0.1 -e "API_DEV_API_KEY=$DEV_KEY") ;;
-    worker) env+=(-e WORKER_SSRF_ALLOW_LIST=127.0.0.1) ;;
-  esac
+  # The loopback receiver is allowed by the SSRF allow list, which the api (refusing such URLs at
+  # create) and the worker (at send) both read.
+  env+=(-e WORKER_SSRF_ALLOW_LIST=127.0.0.1)
+  [ "$service" != api ] || env+=(-e API_HOST=127.0.0.1 -e "API_DEV_API_KEY=$DEV_KEY")
   # As the chart runs them: read-only root, a small writable /tmp, no capabilities, no privilege
   # escalation, the image's own user. The HEALTHCHECK timer needs systemd, so it is run by hand.
   # (podman still complains on stderr that it cannot reach systemd: kept in a log.)

@@ -369,7 +369,7 @@ describe('DELETE /api/schedules/{id}', () => {
 });
 
 describe('pause and resume', () => {
-  it('pause cancels what was planned; pausing again changes nothing; resume plans again', async () => {
+  it('pause cancels what was planned; pausing again changes nothing; resume plans again, under a new version each time', async () => {
     const s = await create({ rrule: 'FREQ=MINUTELY;INTERVAL=2' });
     const paused = await api.call('POST', `/api/schedules/${s.id}/pause`, { key, body: { reason: 'maintenance' } });
     expect(paused.status).toBe(200);
@@ -390,8 +390,11 @@ describe('pause and resume', () => {
     expect(resumed.body).toMatchObject({ status: 'active', paused_reason: null, paused_at: null, version: 3 });
     expect(Date.parse(resumed.body.next_run_at)).toBeGreaterThan(Date.now() - 1000);
     expect(await api.models.events.countDocuments({ schedule_id: s.id, schedule_version: 3 })).toBeGreaterThan(0);
+    // Resuming an active schedule does not trust its status (issue 15, defect 2): it is stored
+    // again as a new version and planned under it, with nothing cancelled under 3 fired again.
     const resumedAgain = await api.call('POST', `/api/schedules/${s.id}/resume`, { key });
-    expect(resumedAgain.body.version).toBe(3);
+    expect(resumedAgain.body).toMatchObject({ status: 'active', version: 4 });
+    expect(await api.models.events.countDocuments({ schedule_id: s.id, schedule_version: 4 })).toBeGreaterThan(0);
   });
 
   it('accepts no body, an empty body or {}; refuses unknown fields; hides other tenants', async () => {

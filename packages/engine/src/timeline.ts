@@ -137,7 +137,14 @@ export function createTimeline(redis: Redis, keys: EngineKeys): Timeline {
 
     async drop(shard, sends) {
       if (sends.length === 0) return;
-      await redis.zrem(keys.taking(shard), ...sends.map(encodeOccurrence));
+      const members = sends.map(encodeOccurrence);
+      // Held too, when reconciliation re-added a send whose batch job was gone.
+      await exec(
+        redis
+          .multi()
+          .zrem(keys.taking(shard), ...members)
+          .hdel(keys.held(shard), ...members),
+      );
     },
 
     async finish(items) {

@@ -217,13 +217,9 @@ export function createScheduleService({ models, planning, rules, clock, log, set
       const current = await mustFind(tenantId, id);
       if (current.status === 'completed') throw new AppError('conflict', 'a completed schedule cannot be resumed');
       const now = clock();
-      if (current.status === 'active') {
-        // Active already: nothing to store, but the status is not trusted to mean "planned" (it
-        // may be a pause undone by a stale write, or a resume whose planning failed): the plan
-        // of this version is started if missing and planned again (idempotent).
-        await replan(current, 'schedule resumed', now);
-        return current;
-      }
+      // Active already: not trusted to mean "planned" (a pause undone by a racing write, or a
+      // resume whose planning failed): stored again as a new version, so what it plans has fresh
+      // ids and nothing cancelled under the old version is mistaken for it.
       const next = safeNext(rules.compileStored(current.rrule, current.timezone), now);
       const resumed = await write(tenantId, current, {
         status: next ? 'active' : 'completed',

@@ -45,8 +45,15 @@ async function listAll(api: Api, tenant: string, id: string, list: 'pending' | '
  * schedule, and every event the receiver's log names, looked up by id with each tenant's key
  * (the one that finds it owns it; none: unknown).
  */
-export async function collectEvents(api: Api, ledger: Ledger, arrivals: readonly Arrival[]): Promise<FinalEvent[]> {
+export async function collectEvents(
+  api: Api,
+  ledger: Ledger,
+  arrivals: readonly Arrival[],
+  /** Events still unfinished before the harness paused everything: the pause's own cancellation is not their fate. */
+  stuck: readonly FinalEvent[] = [],
+): Promise<FinalEvent[]> {
   const events = new Map<string, FinalEvent>();
+  const before = new Map(stuck.map((e) => [e.id, e]));
   for (const schedule of ledger.live())
     for (const list of ['pending', 'history'] as const)
       for (const e of await listAll(api, schedule.tenant, schedule.id, list)) events.set(e.id, e);
@@ -62,18 +69,25 @@ export async function collectEvents(api: Api, ledger: Ledger, arrivals: readonly
       }
     }
   }
-  return [...events.values()];
+  return [...events.values()].map((e) => {
+    const was = before.get(e.id);
+    return was && e.status === 'cancelled' ? { ...e, status: was.status } : e;
+  });
 }
 
-/** Events not finished yet whose occurrence is due by `until` (later ones are not judged). */
-async function pendingBy(api: Api, ledger: Ledger, until: number): Promise<number> {
-  let total = 0;
+/** Events not finished yet whose occurrence is due by `until` (later ones are not judged); null when unreadable. */
+export async function pendingEvents(api: Api, ledger: Ledger, until: number): Promise<FinalEvent[] | null> {
+  const out: FinalEvent[] = [];
   for (const schedule of ledger.live()) {
     const pending = await listAll(api, schedule.tenant, schedule.id, 'pending').catch(() => null);
-    if (!pending) return Number.POSITIVE_INFINITY;
-    total += pending.filter((e) => e.occurrenceAt <= until).length;
+    if (!pending) return null;
+    out.push(...pending.filter((e) => e.occurrenceAt <= until));
   }
-  return total;
+  return out;
+}
+
+async function pendingBy(api: Api, ledger: Ledger, until: number): Promise<number> {
+  return (await pendingEvents(api, ledger, until))?.length ?? Number.POSITIVE_INFINITY;
 }
 
 /** Required occurrences of `deliver` schedules that have no 2xx in the log yet. */

@@ -4,6 +4,7 @@
  *   node faults/dist/main.js --only a,b      those scenarios
  *   node faults/dist/main.js --list          the scenarios and what each proves (--list-markdown: as a table)
  *   ... --markdown <file>                    also write the table as Markdown
+ *   ... --publish docs/reliability.md        also put the table and the scenario list in its marked sections
  * Exits 1 when any scenario fails, 64 on bad arguments or settings. Settings: faults/README.md.
  */
 import { spawn } from 'node:child_process';
@@ -11,6 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KNOWN_FAILURES } from './known-failures.js';
+import { publish, scenariosTable } from './publish.js';
 import { runScenario, type ScenarioResult } from './run.js';
 import type { Scenario } from './scenario.js';
 import { SCENARIOS, scenarioNamed } from './scenarios/index.js';
@@ -83,7 +85,11 @@ function runChild(scenario: Scenario, runId: string, resultFile: string): Promis
   });
 }
 
-async function runAll(scenarios: readonly Scenario[], settings: SuiteSettings, markdown: string | undefined) {
+async function runAll(
+  scenarios: readonly Scenario[],
+  settings: SuiteSettings,
+  { markdown, publishTo }: { markdown?: string; publishTo?: string },
+) {
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
   const runDir = join(settings.workDir, runId);
   mkdirSync(runDir, { recursive: true });
@@ -117,6 +123,8 @@ async function runAll(scenarios: readonly Scenario[], settings: SuiteSettings, m
   writeFileSync(join(runDir, 'results.json'), JSON.stringify(ordered, null, 2));
   writeFileSync(join(runDir, 'results.txt'), text);
   if (markdown) writeFileSync(markdown, `${markdownTable(ordered)}\n`);
+  if (publishTo)
+    publish(publishTo, { results: ordered, scenarios: SCENARIOS, settings, seconds: (Date.now() - started) / 1000 });
   process.exit(failed.length > 0 ? 1 : 0);
 }
 
@@ -137,11 +145,7 @@ async function main() {
     process.exit(0);
   }
   if (args.includes('--list-markdown')) {
-    process.stdout.write('| scenario | fault | goal | what passing proves |\n|---|---|---|---|\n');
-    for (const s of SCENARIOS)
-      process.stdout.write(
-        `| \`${s.name}\` | ${s.fault}${s.defect ? ` (defect ${s.defect})` : ''} | ${s.goal?.what ?? '–'} | ${s.proves} |\n`,
-      );
+    process.stdout.write(`${scenariosTable(SCENARIOS)}\n`);
     return;
   }
   if (args.includes('--list')) {
@@ -158,7 +162,7 @@ async function main() {
   await runAll(
     names.map((n) => scenarioNamed(n) as Scenario),
     settings,
-    argument(args, '--markdown'),
+    { markdown: argument(args, '--markdown'), publishTo: argument(args, '--publish') },
   );
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expectStatus } from './api/client.js';
 import { Ledger } from './api/ledger.js';
 import { type CheckReport, check, DEFAULT_CHECK_OPTIONS, type FaultWindow } from './checker/index.js';
-import { collectEvents, drain } from './collect.js';
+import { collectEvents, drain, pendingEvents } from './collect.js';
 import { startReceiver } from './receiver/receiver.js';
 import { type Check, createContext, inLanes, type Scenario } from './scenario.js';
 import type { SuiteSettings } from './settings.js';
@@ -122,11 +122,13 @@ export async function runScenario(scenario: Scenario, settings: SuiteSettings, r
     );
     // Rules are open-ended: stop them now that everything observed has settled (a pause would
     // have cancelled occurrences still late), so the final state is read from a quiet system.
+    // What is still unfinished by now is stuck: its status is kept, since the pause cancels it.
+    const stuck = (await pendingEvents(stack.api, ledger, record.observedUntil)) ?? [];
     const stopping = ledger.live().filter((s) => s.changes.at(-1)?.state?.status === 'active');
     const stopped = await inLanes(stopping, 5, (s) => ledger.pause(s.id));
     log(`drain: ${drained}; paused ${stopped.filter((a) => a.status === 200).length} of ${stopping.length} schedules`);
     for (const u of ledger.unanswered) ctx.note(`no answer, yet done: ${u}`);
-    const events = await collectEvents(stack.api, ledger, receiver.log);
+    const events = await collectEvents(stack.api, ledger, receiver.log, stuck);
     result.report = check({
       schedules: ledger.all(),
       arrivals: receiver.log,

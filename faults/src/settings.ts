@@ -91,7 +91,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): SuiteSetting
     drainMs: seconds('FAULTS_DRAIN_S', 60) * 1000,
     jobs: number(env, 'FAULTS_JOBS', 3, 1, 16),
     durations: {
-      runS: seconds('FAULTS_RUN_S', 45),
+      runS: seconds('FAULTS_RUN_S', 40),
       prequeuerDownS: seconds('FAULTS_PREQUEUER_DOWN_S', 75),
       redisDownS: seconds('FAULTS_REDIS_DOWN_S', 20),
       databaseDownS: seconds('FAULTS_DATABASE_DOWN_S', 20),

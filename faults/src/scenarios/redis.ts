@@ -3,18 +3,20 @@ import { GOALS, into } from './helpers.js';
 
 export const redisFlushall: Scenario = {
   name: 'redis-flushall',
-  fault: 'Redis FLUSHALL',
+  fault: 'Redis FLUSHALL ×2',
   proves:
-    'Wiping Redis loses nothing: the loss is noticed within seconds and the plan rebuilt from the database, caught up within 15 s.',
+    'Wiping Redis loses nothing: the loss is noticed within seconds and the plan rebuilt from the database, caught up within 15 s (twice, so a wipe that happens to land just before a periodic check does not hide a slow one).',
   goal: GOALS.redis,
   async run(ctx) {
     const runS = ctx.settings.durations.runS;
     const load = await ctx.load();
-    await ctx.until(into(load.firstDue, runS, 0.25));
-    await ctx.fault('Redis FLUSHALL', async () => {
-      const reply = await ctx.stack.redis.command('FLUSHALL');
-      if (reply !== '+OK') throw new Error(`FLUSHALL answered ${reply}`);
-    });
+    for (const fraction of [0.2, 0.6]) {
+      await ctx.until(into(load.firstDue, runS, fraction));
+      await ctx.fault('Redis FLUSHALL', async () => {
+        const reply = await ctx.stack.redis.command('FLUSHALL');
+        if (reply !== '+OK') throw new Error(`FLUSHALL answered ${reply}`);
+      });
+    }
   },
 };
 

@@ -68,7 +68,7 @@ export async function startService({
     name,
     port,
     proc,
-    ready: (timeoutMs = 60_000) => waitFor(`${name} on ${port}`, () => readyz(port), timeoutMs, 200),
+    ready: (timeoutMs = 180_000) => waitFor(`${name} on ${port}`, () => readyz(port), timeoutMs, 200),
     async restart() {
       proc.restart();
       await service.ready();

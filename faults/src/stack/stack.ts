@@ -80,12 +80,9 @@ export async function startStack(
     await Promise.all([redis.stop(), database.stop()]);
   };
   try {
-    // The API first: it creates the indexes and registers the dev key.
-    await start('api', 1);
-    const others = ROLES.flatMap((role) =>
-      Array.from({ length: count(role) }, (_, i) => [role, i + 1] as const).filter(([r, i]) => r !== 'api' || i > 1),
-    );
-    await Promise.all(others.map(([role, index]) => start(role, index)));
+    // All at once: every service waits for its connections at start, and a start costs seconds.
+    const all = ROLES.flatMap((role) => Array.from({ length: count(role) }, (_, i) => [role, i + 1] as const));
+    await Promise.all(all.map(([role, index]) => start(role, index)));
   } catch (error) {
     await stop();
     throw error;

@@ -1,3 +1,4 @@
+import type { ScheduleRecord } from '@event-scheduler/models';
 import {
   deliveries,
   duplicates,
@@ -46,7 +47,10 @@ async function schedules(
   period: number,
   count: number,
   extra: Partial<ScheduleSpec> = {},
-  { path = '/f', store = insertSchedule }: { path?: string; store?: typeof insertSchedule } = {},
+  {
+    path = '/f',
+    store = insertSchedule,
+  }: { path?: string; store?: (h: Harness, spec: ScheduleSpec) => Promise<ScheduleRecord> } = {},
 ) {
   const first = new Date(Math.ceil((Date.now() + 4000) / 1000) * 1000);
   const created = await Promise.all(

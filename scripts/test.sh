@@ -2,8 +2,8 @@
 # Runs every check and test on a fresh machine: pinned toolchain, frozen install, the RRULE
 # oracle (into .tools/oracle, see provision_test_tools), local services (unless MONGO_URL/REDIS_URL
 # are given, or a Docker engine lets testcontainers start real mongo and redis images), then
-# typecheck, lint + format check, build, jest (unit + integration), checks of these scripts and the
-# benchmark smokes. The test FerretDB it starts stays up for the next run: scripts/stop.sh --test.
+# typecheck, lint + format check, build, jest (unit + integration), checks of these scripts, the
+# operator console in Chromium and the benchmark smokes. The test FerretDB it starts stays up for the next run: scripts/stop.sh --test.
 #   scripts/test.sh            everything
 #   scripts/test.sh <jest args> only jest, with those arguments (after the same provisioning)
 source "$(dirname "$0")/toolchain.sh"
@@ -34,6 +34,7 @@ if [ $# -eq 0 ]; then
   step "jest: time-dependent unit tests again under another host time zone" \
     env TZ=Pacific/Chatham pnpm test --ci --selectProjects unit --testPathPatterns packages/scheduling
   step "checks of the scripts themselves (stop, quiet logs, oracle skips)" bash scripts/check-scripts.sh
+  step "console end-to-end tests in Chromium (installs Debian's chromium if missing)" bash scripts/console-e2e.sh
   # Tiny sizes, so the benchmarks never rot; their correctness gates (no miss, no duplicate) fail
   # the run, their timings are only printed.
   step "benchmark smokes (correctness gates only)" bash scripts/bench.sh all --smoke

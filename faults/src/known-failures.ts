@@ -5,14 +5,14 @@
  * an entry once its fix lands (the output says so when a listed scenario passes).
  */
 export const KNOWN_FAILURES: Readonly<Record<string, string>> = {
-  'worker-sigkill': 'recovery: a dead worker’s jobs wait for its 30 s lock and the stall check',
+  'worker-sigkill':
+    'recovery: a dead worker’s jobs wait for its 30 s lock and the stall check; re-sends repeat x-attempt (defect 5)',
   'dispatcher-sigkill': 'recovery: a dead dispatcher’s jobs wait for its 30 s lock and the stall check',
   'prequeuer-down': 'recovery: the backlog after the planner returns takes ~15 s',
   'redis-flushall': 'recovery: a wipe waits for the next 30 s reconcile',
   'redis-down': 'recovery: deliveries stay late long after Redis is back',
   'database-down': 'the API answers 500, not 503, during the outage; slow recovery',
   'receiver-500': 'recovery: retries wait several seconds longer than their backoff',
-  'sigterm-all': 'recovery: held work comes back after more than 10 s',
   'flushall-during-retries': 'defect 1: occurrences waiting for a retry are never re-planned',
   'pause-resume':
     'defects 2 and 3: a pause is undone; a resume drops what is due within seconds; a delivery racing a pause is recorded cancelled',

@@ -8,7 +8,7 @@
  * Exits 1 when any scenario fails, 64 on bad arguments or settings. Settings: faults/README.md.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KNOWN_FAILURES } from './known-failures.js';
@@ -85,12 +85,23 @@ function runChild(scenario: Scenario, runId: string, resultFile: string): Promis
   });
 }
 
+/** Keeps the newest `keep` run directories (a failing scenario leaves its data and logs there). */
+function pruneRuns(workDir: string, keep: number): void {
+  if (!existsSync(workDir)) return;
+  const runs = readdirSync(workDir)
+    .filter((name) => /^\d{4}-\d\d-\d\dT/.test(name))
+    .sort()
+    .reverse();
+  for (const old of runs.slice(keep)) rmSync(join(workDir, old), { recursive: true, force: true });
+}
+
 async function runAll(
   scenarios: readonly Scenario[],
   settings: SuiteSettings,
   { markdown, publishTo }: { markdown?: string; publishTo?: string },
 ) {
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
+  pruneRuns(settings.workDir, 4);
   const runDir = join(settings.workDir, runId);
   mkdirSync(runDir, { recursive: true });
   const started = Date.now();
@@ -114,6 +125,9 @@ async function runAll(
   };
   await Promise.all(Array.from({ length: Math.min(settings.jobs, queue.length) }, lane));
   await postgres?.stop();
+  // The scenarios' databases: kept for a look at a failure, else gone with the server.
+  if (postgres && [...results.values()].every((r) => r.passed) && !settings.keep)
+    rmSync(join(runDir, 'postgres'), { recursive: true, force: true });
   const ordered = scenarios.map((s) => results.get(s.name)).filter((r): r is ScenarioResult => r !== undefined);
   const failed = ordered.filter((r) => !r.passed);
   const unknown = failed.filter((r) => !KNOWN_FAILURES[r.name]);

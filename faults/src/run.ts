@@ -2,10 +2,10 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectStatus } from './api/client.js';
 import { Ledger } from './api/ledger.js';
-import { type CheckReport, check, DEFAULT_CHECK_OPTIONS, type FaultWindow } from './checker/index.js';
+import { type CheckReport, check, DEFAULT_CHECK_OPTIONS, type FaultWindow, type FinalEvent } from './checker/index.js';
 import { collectEvents, drain, pendingEvents } from './collect.js';
-import { startReceiver } from './receiver/receiver.js';
-import { type Check, createContext, inLanes, type Scenario } from './scenario.js';
+import { type Receiver, startReceiver } from './receiver/receiver.js';
+import { type Check, createContext, inLanes, type Scenario, type ScenarioContext } from './scenario.js';
 import type { SuiteSettings } from './settings.js';
 import { createDatabase, startPostgres } from './stack/postgres.js';
 import { sleep } from './stack/process.js';
@@ -68,6 +68,50 @@ async function fetchSecrets(stack: Stack, setSecret: (tenant: string, secret: st
 }
 
 /**
+ * A service that died on its own (those the scenario killed, it restarted) is a finding; it is
+ * started again so the run can still settle and be checked.
+ */
+async function restartDead(stack: Stack, ctx: ScenarioContext): Promise<void> {
+  for (const service of stack.services.filter((s) => !s.proc.running())) {
+    const exit = await service.proc.exited();
+    ctx.check(`${service.name} keeps running`, false, `exited with ${exit.code ?? exit.signal}`);
+    await service.restart();
+  }
+}
+
+/**
+ * After the script: waits for everything observed to settle (drain), stops the open-ended
+ * schedules, and reads the final state. Occurrences still unfinished when the drain ends are
+ * stuck: their status is kept, since the closing pause cancels them.
+ */
+async function settle(
+  {
+    stack,
+    ledger,
+    receiver,
+    settings,
+    log,
+  }: { stack: Stack; ledger: Ledger; receiver: Receiver; settings: SuiteSettings; log: (m: string) => void },
+  until: number,
+): Promise<FinalEvent[]> {
+  await sleep(until + 2000 - Date.now());
+  log('draining');
+  const drained = await drain(
+    { api: stack.api, ledger, arrivals: receiver.log },
+    {
+      until,
+      deadline: Math.max(Date.now(), until) + settings.drainMs,
+      changeGraceMs: DEFAULT_CHECK_OPTIONS.changeGraceMs,
+    },
+  );
+  const stuck = (await pendingEvents(stack.api, ledger, until)) ?? [];
+  const stopping = ledger.live().filter((s) => s.changes.at(-1)?.state?.status === 'active');
+  const stopped = await inLanes(stopping, 5, (s) => ledger.pause(s.id));
+  log(`drain: ${drained}; paused ${stopped.filter((a) => a.status === 200).length} of ${stopping.length} schedules`);
+  return collectEvents(stack.api, ledger, receiver.log, stuck);
+}
+
+/**
  * Runs one scenario end to end: a private stack, its script, the drain, the final state read
  * through the API, the checker, and the verdict against the scenario's goals.
  */
@@ -101,34 +145,11 @@ export async function runScenario(scenario: Scenario, settings: SuiteSettings, r
     const ledger = new Ledger(stack.api);
     const ctx = createContext({ settings, stack, ledger, receiver, log });
     await scenario.run(ctx);
-    // A service that died on its own (not by the scenario's hand: those are restarted) is a
-    // finding; start it again so the run can still settle and be checked.
-    for (const service of stack.services.filter((s) => !s.proc.running())) {
-      const exit = await service.proc.exited();
-      ctx.check(`${service.name} keeps running`, false, `exited with ${exit.code ?? exit.signal}`);
-      await service.restart();
-    }
+    await restartDead(stack, ctx);
     const record = ctx.record();
     Object.assign(result, { checks: record.checks, notes: record.notes, faults: record.faults });
-    await sleep(record.observedUntil + 2000 - Date.now());
-    log('draining');
-    const drained = await drain(
-      { api: stack.api, ledger, arrivals: receiver.log },
-      {
-        until: record.observedUntil,
-        deadline: Math.max(Date.now(), record.observedUntil) + settings.drainMs,
-        changeGraceMs: DEFAULT_CHECK_OPTIONS.changeGraceMs,
-      },
-    );
-    // Rules are open-ended: stop them now that everything observed has settled (a pause would
-    // have cancelled occurrences still late), so the final state is read from a quiet system.
-    // What is still unfinished by now is stuck: its status is kept, since the pause cancels it.
-    const stuck = (await pendingEvents(stack.api, ledger, record.observedUntil)) ?? [];
-    const stopping = ledger.live().filter((s) => s.changes.at(-1)?.state?.status === 'active');
-    const stopped = await inLanes(stopping, 5, (s) => ledger.pause(s.id));
-    log(`drain: ${drained}; paused ${stopped.filter((a) => a.status === 200).length} of ${stopping.length} schedules`);
+    const events = await settle({ stack, ledger, receiver, settings, log }, record.observedUntil);
     for (const u of ledger.unanswered) ctx.note(`no answer, yet done: ${u}`);
-    const events = await collectEvents(stack.api, ledger, receiver.log, stuck);
     result.report = check({
       schedules: ledger.all(),
       arrivals: receiver.log,

@@ -16,6 +16,10 @@ export const workerSigkill: Scenario = {
     ctx.receiver.behave(() => ({ kind: 'status', status: 200, delayMs: 500 }));
     for (const fraction of [0.2, 0.55]) {
       await ctx.until(into(load.firstDue, runS, fraction));
+      // Kill it while it waits for answers (at a whole second it may hold nothing yet).
+      const deadline = Date.now() + 5000;
+      while (ctx.receiver.open() < 2 && Date.now() < deadline) await sleep(10);
+      ctx.log(`${ctx.receiver.open()} callbacks in flight`);
       await ctx.fault('worker SIGKILL', () => killAndRestart(ctx, only(ctx.stack.role('worker'), 'worker')));
     }
   },

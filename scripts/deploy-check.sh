@@ -22,7 +22,7 @@ started=$(date +%s)
 mkdir -p "$CACHE"
 WORK="$(mktemp -d /tmp/deploy-check.XXXXXX)"
 phases=("$@")
-[ $# -gt 0 ] || phases=(tools images run chart compose)
+[ $# -gt 0 ] || phases=(images run chart compose)
 wants() { [[ " ${phases[*]} " == *" $1 "* ]]; }
 
 phase "install tools" install_tools

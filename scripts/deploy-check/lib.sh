@@ -17,7 +17,8 @@ CI_PREFIX=localhost/event-scheduler-ci
 export PATH="$CACHE/bin:/usr/local/go/bin:$PATH"
 
 log() { printf '\033[1m[deploy-check]\033[0m %s\n' "$*" >&2; }
-fail() { log "FAILED: $*"; exit 1; }
+# Exits; this run's files (logs, renders, the measured behaviour) stay in $WORK for a look.
+fail() { log "FAILED: $*${WORK:+ (this run's files: $WORK)}"; exit 1; }
 
 # Phase timings, printed in the summary.
 PHASE_NAMES=()
@@ -30,7 +31,7 @@ phase() {
   "$@"
   PHASE_NAMES+=("$name")
   PHASE_SECONDS+=($(($(date +%s) - started)))
-  log "== $name: $((${PHASE_SECONDS[-1]})) s"
+  log "== $name: ${PHASE_SECONDS[-1]} s"
 }
 
 # podman run works here only with runc and explicit limits (crun fails on rlimits and cgroups).

@@ -30,7 +30,7 @@ check_readiness_when_redis_goes() {
   local unready
   for service in "${SERVICES[@]}"; do
     local port="${READY_PORTS[$service]}"
-    wait_for_status "http://127.0.0.1:$port/readyz" 503 30 || fail "$service: /readyz stayed 200 with Redis gone"
+    wait_for_status "http://127.0.0.1:$port/readyz" 503 60 || fail "$service: /readyz stayed 200 with Redis gone"
     unready="$(curl -s "http://127.0.0.1:$port/readyz")"
     [ "$(jq -r '.status == "not_ready" and .checks.redis != "ok" and .checks.mongo == "ok"' <<<"$unready")" = true ] ||
       fail "$service: /readyz without Redis: $unready"

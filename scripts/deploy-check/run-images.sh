@@ -147,7 +147,7 @@ check_seed_delivery() {
   body="$(curl -sS --fail-with-body -X POST -H "X-API-KEY: $DEV_KEY" \
     "http://localhost:${PORTS[api]}/api/schedules/$id/trigger")" || fail "trigger: $body"
   local request=""
-  for _ in $(seq 1 240); do
+  for _ in $(seq 1 480); do
     # (jq 1.6's -e says success on empty input, so the match itself is tested.)
     request="$(jq -c --arg id "$id" 'select(.headers["x-schedule-id"] == $id)' "$WORK/requests.jsonl" | head -1)"
     if [ -n "$request" ]; then
@@ -161,7 +161,7 @@ check_seed_delivery() {
     sleep 0.25
   done
   podman logs "$(container_name main-worker)" 2>&1 | tail -20 >&2
-  fail "schedule $id was not delivered to the receiver within 60 s"
+  fail "schedule $id was not delivered to the receiver within 120 s"
 }
 
 # Stops the four like a rolling update does (SIGTERM, SIGKILL after the grace period), in

@@ -18,7 +18,7 @@ export PATH="$CACHE/bin:/usr/local/go/bin:$PATH"
 
 log() { printf '\033[1m[deploy-check]\033[0m %s\n' "$*" >&2; }
 # Exits; this run's files (logs, renders, the measured behaviour) stay in $WORK for a look.
-fail() { log "FAILED: $*${WORK:+ (this run's files: $WORK)}"; exit 1; }
+fail() { log "FAILED: $*${WORK:+ (files of this run: $WORK)}"; exit 1; }
 
 # Phase timings, printed in the summary.
 PHASE_NAMES=()

@@ -1,5 +1,8 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { type AppName, freePort, spawnService, testServices } from '../src/index.js';
+
+// Each test starts a process; on a busy machine that alone can take longer than jest's 5 s default.
+jest.setTimeout(60_000);
 
 const APPS: AppName[] = ['api', 'prequeuer', 'dispatcher', 'worker'];
 const services = testServices('lifecycle');

@@ -133,7 +133,10 @@ describe('prequeuer service', () => {
       15_000,
       'the plan rebuilt',
     );
+    const reconciled = () => service.lines.filter((l) => l.includes('"msg":"reconciled"'));
+    // Its log line comes right after the sends are back: wait for it, then count.
+    await until(async () => reconciled().length >= 2, 5_000, 'the rebuild logged');
     expect(await metricSum(ports(), 'redis_data_lost_total')).toBe(1);
-    expect(service.lines.filter((l) => l.includes('"msg":"reconciled"'))).toHaveLength(2);
+    expect(reconciled()).toHaveLength(2);
   });
 });

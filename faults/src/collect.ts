@@ -22,21 +22,32 @@ const finalEvent = (tenant: string, e: EventBody): FinalEvent => ({
   attempts: e.attempts.length,
 });
 
-/** Every event of one schedule in one list (`pending`: not finished; `history`: finished). */
-async function listAll(api: Api, tenant: string, id: string, list: 'pending' | 'history'): Promise<FinalEvent[]> {
+/**
+ * Every event of one schedule in one list (`pending`: not finished; `history`: finished). A slow
+ * answer is asked again (a loaded machine is not a verdict) until `deadline`, then it throws.
+ */
+async function listAll(
+  api: Api,
+  tenant: string,
+  id: string,
+  list: 'pending' | 'history',
+  deadline: number,
+): Promise<FinalEvent[]> {
   const out: FinalEvent[] = [];
   for (let page = 1; ; page++) {
     const path = `/api/schedules/${id}/events/${list}?page=${page}&limit=100`;
-    let answer = await api.call<{ events: EventBody[]; total: number }>('GET', path, { tenant });
-    // A slow answer on a loaded machine is not a verdict: ask again before giving up.
-    for (let retry = 0; answer.status !== 200 && retry < 5; retry++) {
-      await sleep(3000);
-      answer = await api.call<{ events: EventBody[]; total: number }>('GET', path, { tenant, timeoutMs: 60_000 });
+    for (;;) {
+      const timeoutMs = Math.min(60_000, Math.max(1000, deadline - Date.now()));
+      const answer = await api.call<{ events: EventBody[]; total: number }>('GET', path, { tenant, timeoutMs });
+      if (answer.status === 200) {
+        out.push(...answer.body.events.map((e) => finalEvent(tenant, e)));
+        if (answer.body.events.length < 100 || page * 100 >= answer.body.total) return out;
+        break;
+      }
+      if (Date.now() >= deadline)
+        throw new Error(`listing ${list} events of ${id}: no answer in time (${answer.status || answer.error})`);
+      await sleep(2000);
     }
-    if (answer.status !== 200)
-      throw new Error(`listing ${list} events of ${id}: ${answer.status} ${answer.error ?? ''}`);
-    out.push(...answer.body.events.map((e) => finalEvent(tenant, e)));
-    if (answer.body.events.length < 100 || page * 100 >= answer.body.total) return out;
   }
 }
 
@@ -49,14 +60,21 @@ export async function collectEvents(
   api: Api,
   ledger: Ledger,
   arrivals: readonly Arrival[],
-  /** Events still unfinished before the harness paused everything: the pause's own cancellation is not their fate. */
-  stuck: readonly FinalEvent[] = [],
+  {
+    stuck = [],
+    deadline,
+  }: {
+    /** Events still unfinished before the harness paused everything: the pause's own cancellation is not their fate. */
+    stuck?: readonly FinalEvent[];
+    /** The API must have answered everything by then (it throws otherwise). */
+    deadline: number;
+  },
 ): Promise<FinalEvent[]> {
   const events = new Map<string, FinalEvent>();
   const before = new Map(stuck.map((e) => [e.id, e]));
   for (const schedule of ledger.live())
     for (const list of ['pending', 'history'] as const)
-      for (const e of await listAll(api, schedule.tenant, schedule.id, list)) events.set(e.id, e);
+      for (const e of await listAll(api, schedule.tenant, schedule.id, list, deadline)) events.set(e.id, e);
   const named = new Map(arrivals.map((a) => [a.webhookId, a.tenant]));
   for (const [id, pathTenant] of named) {
     if (events.has(id) || !/^[0-9a-f]{24}$/i.test(id)) continue;
@@ -76,18 +94,23 @@ export async function collectEvents(
 }
 
 /** Events not finished yet whose occurrence is due by `until` (later ones are not judged); null when unreadable. */
-export async function pendingEvents(api: Api, ledger: Ledger, until: number): Promise<FinalEvent[] | null> {
+export async function pendingEvents(
+  api: Api,
+  ledger: Ledger,
+  until: number,
+  deadline: number,
+): Promise<FinalEvent[] | null> {
   const out: FinalEvent[] = [];
   for (const schedule of ledger.live()) {
-    const pending = await listAll(api, schedule.tenant, schedule.id, 'pending').catch(() => null);
+    const pending = await listAll(api, schedule.tenant, schedule.id, 'pending', deadline).catch(() => null);
     if (!pending) return null;
     out.push(...pending.filter((e) => e.occurrenceAt <= until));
   }
   return out;
 }
 
-async function pendingBy(api: Api, ledger: Ledger, until: number): Promise<number> {
-  return (await pendingEvents(api, ledger, until))?.length ?? Number.POSITIVE_INFINITY;
+async function pendingBy(api: Api, ledger: Ledger, until: number, deadline: number): Promise<number> {
+  return (await pendingEvents(api, ledger, until, deadline))?.length ?? Number.POSITIVE_INFINITY;
 }
 
 /** Required occurrences of `deliver` schedules that have no 2xx in the log yet. */
@@ -130,7 +153,7 @@ export async function drain(
       since = Date.now();
     }
     const quiet = Date.now() - since > stableMs;
-    if ((missing === 0 || quiet) && (await pendingBy(api, ledger, until)) === 0)
+    if ((missing === 0 || quiet) && (await pendingBy(api, ledger, until, deadline)) === 0)
       return missing === 0 ? 'settled' : 'stuck';
     await sleep(3000);
   }

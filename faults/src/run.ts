@@ -104,11 +104,12 @@ async function settle(
       changeGraceMs: DEFAULT_CHECK_OPTIONS.changeGraceMs,
     },
   );
-  const stuck = (await pendingEvents(stack.api, ledger, until)) ?? [];
+  const stuck = (await pendingEvents(stack.api, ledger, until, Date.now() + 60_000)) ?? [];
   const stopping = ledger.live().filter((s) => s.changes.at(-1)?.state?.status === 'active');
-  const stopped = await inLanes(stopping, 5, (s) => ledger.pause(s.id));
+  const stopped = await inLanes(stopping, 5, (s) => ledger.stop(s.id));
   log(`drain: ${drained}; paused ${stopped.filter((a) => a.status === 200).length} of ${stopping.length} schedules`);
-  return collectEvents(stack.api, ledger, receiver.log, stuck);
+  // A system that cannot show its state within minutes fails the scenario (no verdict without it).
+  return collectEvents(stack.api, ledger, receiver.log, { stuck, deadline: Date.now() + 180_000 });
 }
 
 /**

@@ -6,7 +6,10 @@ import type { Answer, Api } from './client.js';
 export interface ScheduleBody {
   id: string;
   name: string;
+  /** The rule as sent (the canonical text before the API kept the sent one). */
   rrule: string;
+  /** The rule as the scheduler reads it: DTSTART included (absent from older APIs, whose `rrule` is it). */
+  canonical_rrule?: string;
   timezone: string;
   callback_url: string;
   status: ScheduleState['status'];
@@ -14,7 +17,7 @@ export interface ScheduleBody {
 }
 
 const stateOf = (s: ScheduleBody): ScheduleState => ({
-  rrule: s.rrule,
+  rrule: s.canonical_rrule ?? s.rrule,
   timezone: s.timezone,
   callbackUrl: s.callback_url,
   status: s.status,
@@ -157,6 +160,20 @@ export class Ledger {
     if (answer.status === 200)
       this.note(id, { kind, sentAt: answer.sentAt, ackAt: answer.ackAt, state: stateOf(answer.body) });
     else if (Ledger.uncertain(answer)) await this.settle(id, kind, answer);
+    return answer;
+  }
+
+  /**
+   * The harness's closing pause, after the observation: recorded when answered, never read back
+   * (nothing after the observation is judged, and a slow API must not hold the run up).
+   */
+  async stop(id: string): Promise<Answer<ScheduleBody>> {
+    const answer = await this.api.call<ScheduleBody>('POST', `/api/schedules/${id}/pause`, {
+      tenant: this.tenantOf(id),
+      timeoutMs: 10_000,
+    });
+    if (answer.status === 200)
+      this.note(id, { kind: 'pause', sentAt: answer.sentAt, ackAt: answer.ackAt, state: stateOf(answer.body) });
     return answer;
   }
 

@@ -308,6 +308,44 @@ describe('the checker', () => {
     expect(never.recovery).toEqual([{ window: 'redis down', ms: null }]);
   });
 
+  it('flags deliveries of a schedule nobody acknowledged and of manual events nobody triggered', () => {
+    const report = check(
+      run((input) => {
+        input.events.push(event(2, { id: 'orphan', scheduleId: 's9' }));
+        input.arrivals.push(arrival(2, { webhookId: 'orphan', scheduleId: 's9' }));
+        input.events.push(event(2, { id: 'manual', kind: 'manual' }));
+        input.arrivals.push(arrival(2, { webhookId: 'manual' }));
+      }),
+    );
+    expect(report.unexpected.map((u) => [u.webhookId, u.reason])).toEqual([
+      ['orphan', 'unacknowledged schedule'],
+      ['manual', 'not a rule occurrence'],
+    ]);
+  });
+
+  it('reports lateness per tenant', () => {
+    const report = check(
+      run((input) => {
+        const other: AcknowledgedSchedule = { ...schedule(), id: 's2', tenant: 'b' };
+        input.schedules.push(other);
+        input.events.push(...all.map((i) => event(i, { id: `b${i}`, scheduleId: 's2', tenant: 'b' })));
+        input.arrivals.push(
+          ...all.map((i) =>
+            arrival(i, {
+              webhookId: `b${i}`,
+              scheduleId: 's2',
+              tenant: 'b',
+              path: '/t/a/main',
+              arrivedAt: at(i) + 4000,
+            }),
+          ),
+        );
+      }),
+    );
+    expect(report.latenessByTenant.a).toMatchObject({ count: 10, maxMs: 100, late: 0 });
+    expect(report.latenessByTenant.b).toMatchObject({ count: 10, maxMs: 4000, late: 10 });
+  });
+
   it('judges nothing due after the end of observation', () => {
     const report = check(
       run((input) => {

@@ -5,7 +5,7 @@ import { resendAfterCrash } from './crash.js';
 import { databaseDown } from './database.js';
 import { dispatcherSigkill, prequeuerDown, sigtermEverything, twoOfEach, workerSigkill } from './processes.js';
 import { dripAndBloat, goneAndRetryAfter, noisyNeighbour, receiverErrors, receiverHangs } from './receivers.js';
-import { flushallDuringRetries, redisAofKill, redisDown, redisFlushall } from './redis.js';
+import { flushallDuringRetries, redisAofKill, redisDown, redisFlushall, redisFreeze } from './redis.js';
 import { ruleBombs } from './rule-bombs.js';
 
 /** Every scenario, in the order of the table: the rows, then the defects, then the rest. */
@@ -15,6 +15,7 @@ export const SCENARIOS: readonly Scenario[] = [
   prequeuerDown,
   redisFlushall,
   redisDown,
+  redisFreeze,
   redisAofKill,
   databaseDown,
   receiverErrors,

@@ -41,6 +41,27 @@ export const redisDown: Scenario = {
   },
 };
 
+export const redisFreeze: Scenario = {
+  name: 'redis-freeze',
+  fault: 'Redis frozen 20 s (SIGSTOP, then SIGCONT)',
+  estimateS: (d) => Math.max(d.runS, d.redisDownS + 40) + 60,
+  proves:
+    'A Redis that stops answering without closing its connections (SIGSTOP) loses nothing and crashes nothing, and deliveries are caught up within 15 s of it answering again.',
+  goal: GOALS.redis,
+  async run(ctx) {
+    const runS = ctx.settings.durations.runS;
+    const frozenS = ctx.settings.durations.redisDownS;
+    const load = await ctx.load({ runS: Math.max(runS, frozenS + 40) });
+    await ctx.until(load.firstDue + 15_000);
+    await ctx.fault(`Redis frozen ${frozenS} s`, async () => {
+      ctx.stack.redis.proc.signal('SIGSTOP');
+      await ctx.until(Date.now() + frozenS * 1000);
+      ctx.stack.redis.proc.signal('SIGCONT');
+      await ctx.stack.redis.ready();
+    });
+  },
+};
+
 export const redisAofKill: Scenario = {
   name: 'redis-aof-kill',
   fault: 'Redis with AOF: SIGKILL and restart',

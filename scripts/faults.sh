@@ -14,9 +14,16 @@ cd "$ROOT"
 install_dependencies
 command -v redis-server >/dev/null || { log "redis-server is needed (Debian: apt-get install redis-server)"; exit 1; }
 if [ -z "${FAULTS_FERRETDB:-}" ] && [ ! -x "$TOOLS/bin/ferretdb" ]; then
-  # services.sh builds FerretDB (tools/ferretdb) into .tools/bin the first time it runs.
+  # services.sh builds FerretDB (tools/ferretdb) into .tools/bin when it first starts one: start a
+  # throwaway one (own state directory and port, SQLite, no Redis) and stop it, touching nothing shared.
   log "building FerretDB through scripts/services.sh"
-  bash scripts/services.sh up test >/dev/null
+  tmp="$(mktemp -d)" port=''
+  for p in $(seq 27990 27999); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { port=$p; break; }; done
+  [ -n "$port" ] || { log "no free port in 27990-27999 to build FerretDB with"; exit 1; }
+  private() { ES_LOCAL_DIR="$tmp" ES_FERRETDB_PORT="$port" ES_FERRETDB_HANDLER=sqlite REDIS_URL=unused "$@"; }
+  private bash scripts/services.sh up test >/dev/null
+  private bash scripts/services.sh down test >/dev/null
+  rm -rf "$tmp"
 fi
 if [ -z "${FAULTS_APPS_ROOT:-}" ]; then
   pnpm build --output-logs=errors-only >&2

@@ -17,6 +17,7 @@ import { runScenario, type ScenarioResult } from './run.js';
 import type { Scenario } from './scenario.js';
 import { SCENARIOS, scenarioNamed } from './scenarios/index.js';
 import { loadSettings, SettingsError, type SuiteSettings } from './settings.js';
+import { portBlock } from './stack/ports.js';
 import { startPostgres } from './stack/postgres.js';
 import { details, markdownTable, textTable } from './table.js';
 
@@ -111,7 +112,7 @@ async function runAll(
   // One private PostgreSQL for the run (a database per scenario in it), when FerretDB uses it.
   const postgres =
     settings.database === 'postgresql' && settings.postgresBin
-      ? await startPostgres({ dir: runDir, bin: settings.postgresBin })
+      ? await startPostgres({ dir: runDir, bin: settings.postgresBin, port: await portBlock(SCENARIOS.length)() })
       : undefined;
   if (postgres) process.env.FAULTS_POSTGRES_URL = postgres.url;
   const results = new Map<string, ScenarioResult>();
@@ -154,7 +155,10 @@ async function main() {
   const child = argument(args, '--child');
   if (child) {
     const scenario = scenarioNamed(child) ?? usage(`unknown scenario ${child}`);
-    const result = await runScenario(scenario, settings, argument(args, '--run-id') ?? 'manual');
+    const result = await runScenario(scenario, settings, {
+      runId: argument(args, '--run-id') ?? 'manual',
+      index: SCENARIOS.indexOf(scenario),
+    });
     writeFileSync(argument(args, '--result') ?? usage('--result is required with --child'), JSON.stringify(result));
     process.exit(0);
   }

@@ -7,6 +7,7 @@ import { collectEvents, drain, pendingEvents } from './collect.js';
 import { type Receiver, startReceiver } from './receiver/receiver.js';
 import { type Check, createContext, inLanes, type Scenario, type ScenarioContext } from './scenario.js';
 import type { SuiteSettings } from './settings.js';
+import { portBlock } from './stack/ports.js';
 import { createDatabase, startPostgres } from './stack/postgres.js';
 import { sleep } from './stack/process.js';
 import { type Stack, startStack } from './stack/stack.js';
@@ -38,7 +39,7 @@ interface PostgresDatabase {
  * The scenario's database on the suite's private PostgreSQL (main starts one for the whole run
  * and passes FAULTS_POSTGRES_URL), or on a server of its own; undefined with FAULTS_DATABASE=sqlite.
  */
-async function postgresFor(scenario: Scenario, settings: SuiteSettings, dir: string) {
+async function postgresFor(scenario: Scenario, settings: SuiteSettings, dir: string, port: () => Promise<number>) {
   if (settings.database !== 'postgresql' || !settings.postgresBin) return undefined;
   const name = `faults_${scenario.name.replace(/-/g, '_')}`;
   const shared = process.env.FAULTS_POSTGRES_URL;
@@ -46,7 +47,7 @@ async function postgresFor(scenario: Scenario, settings: SuiteSettings, dir: str
     await createDatabase(settings.postgresBin, shared, name);
     return { url: `${shared}/${name}`, stop: async () => undefined };
   }
-  const own = await startPostgres({ dir, bin: settings.postgresBin });
+  const own = await startPostgres({ dir, bin: settings.postgresBin, port: await port() });
   await own.createDatabase(name);
   return { url: `${own.url}/${name}`, stop: own.stop };
 }
@@ -116,7 +117,11 @@ async function settle(
  * Runs one scenario end to end: a private stack, its script, the drain, the final state read
  * through the API, the checker, and the verdict against the scenario's goals.
  */
-export async function runScenario(scenario: Scenario, settings: SuiteSettings, runId: string): Promise<ScenarioResult> {
+export async function runScenario(
+  scenario: Scenario,
+  settings: SuiteSettings,
+  { runId, index }: { runId: string /** Its place in the list: which block of ports it takes. */; index: number },
+): Promise<ScenarioResult> {
   const started = Date.now();
   const log = progress(scenario.name, started);
   const dir = join(settings.workDir, runId, scenario.name);
@@ -139,8 +144,9 @@ export async function runScenario(scenario: Scenario, settings: SuiteSettings, r
   };
   let postgres: PostgresDatabase | undefined;
   try {
-    postgres = await postgresFor(scenario, settings, dir);
-    stack = await startStack(settings, scenario.stack ?? {}, { dir, postgresUrl: postgres?.url });
+    const port = portBlock(index);
+    postgres = await postgresFor(scenario, settings, dir, port);
+    stack = await startStack(settings, scenario.stack ?? {}, { dir, postgresUrl: postgres?.url, port });
     log(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${stack.services.map((s) => s.name).join(', ')}`);
     await fetchSecrets(stack, receiver.setSecret);
     const ledger = new Ledger(stack.api);

@@ -77,3 +77,29 @@ export const patchWhileDue: Scenario = {
     }
   },
 };
+
+export const patchLastOccurrences: Scenario = {
+  name: 'patch-last-occurrences',
+  fault: 'PATCH twice a schedule whose last occurrences are all planned',
+  proves:
+    'A schedule whose remaining occurrences all lie inside the planning window (an update re-plans them to the end, and it may read `completed` while some are still due) can be updated again: the rest go to the new URL, none lost (found by this suite: the second update cancelled them and planned nothing again).',
+  async run(ctx) {
+    const runS = ctx.settings.durations.runS;
+    // Bounded rules that end inside the 1-minute planning window.
+    const load = await ctx.load({ everyS: () => 1, occurrences: runS });
+    for (const [fraction, lane] of [
+      [0.25, 'patched'],
+      [0.5, 'main'],
+    ] as const) {
+      await ctx.until(into(load.firstDue, runS, fraction));
+      const answers = await inLanes(load.ids, 10, (id) =>
+        ctx.ledger.update(id, { callback_url: ctx.receiver.url('a', lane) }),
+      );
+      const statuses = [...new Set(answers.map((a) => `${a.status} ${a.body?.status ?? ''}`))];
+      ctx.note(`PATCH to ${lane}: ${statuses.join(', ')}`);
+      await ctx.until(Date.now() + 2000);
+      const read = await ctx.api.call<ScheduleBody>('GET', `/api/schedules/${load.ids[0]}`);
+      ctx.note(`2 s later it reads ${read.body?.status}`);
+    }
+  },
+};

@@ -1,6 +1,6 @@
 import type { Scenario } from '../scenario.js';
 import { badHeaderValues, keyGuessing, nestedBody } from './api.js';
-import { patchWhileDue, pauseResume } from './changes.js';
+import { patchLastOccurrences, patchWhileDue, pauseResume } from './changes.js';
 import { resendAfterCrash } from './crash.js';
 import { databaseDown } from './database.js';
 import { dispatcherSigkill, prequeuerDown, sigtermEverything, twoOfEach, workerSigkill } from './processes.js';
@@ -25,6 +25,7 @@ export const SCENARIOS: readonly Scenario[] = [
   flushallDuringRetries,
   pauseResume,
   patchWhileDue,
+  patchLastOccurrences,
   keyGuessing,
   resendAfterCrash,
   nestedBody,

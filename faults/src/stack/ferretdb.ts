@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '@event-scheduler/testing';
 import { type Proc, portOpen, startProc, stopProc, waitFor } from './process.js';
 
 export interface PrivateDatabase {
@@ -22,9 +21,11 @@ export async function startDatabase({
   dir,
   binary,
   postgresUrl,
+  port,
 }: {
   dir: string;
   binary: string;
+  port: number;
   /** A database on the suite's private PostgreSQL; absent: SQLite. */
   postgresUrl?: string;
 }): Promise<PrivateDatabase> {
@@ -32,7 +33,6 @@ export async function startDatabase({
     throw new Error(`${binary} is missing: build FerretDB first (bash scripts/services.sh up test builds it)`);
   const data = join(dir, 'ferretdb');
   mkdirSync(data, { recursive: true });
-  const port = await freePort();
   // FerretDB holds a PostgreSQL connection per update statement until its command ends and
   // stalls when its pool runs out (see the README): give it plenty.
   const backend = postgresUrl

@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '@event-scheduler/testing';
 import { portOpen, startProc, stopProc, waitFor } from './process.js';
 
 const run = promisify(execFile);
@@ -49,7 +48,15 @@ function postgresUser(): { uid: number; gid: number } | undefined {
  * where SQLite's single writer times out under the suite's load. No durability (fsync off):
  * its data lives for one run. Each scenario gets a database of its own in it.
  */
-export async function startPostgres({ dir, bin }: { dir: string; bin: string }): Promise<PrivatePostgres> {
+export async function startPostgres({
+  dir,
+  bin,
+  port,
+}: {
+  dir: string;
+  bin: string;
+  port: number;
+}): Promise<PrivatePostgres> {
   const data = join(dir, 'postgres');
   mkdirSync(data, { recursive: true, mode: 0o700 });
   const user = postgresUser();
@@ -59,7 +66,6 @@ export async function startPostgres({ dir, bin }: { dir: string; bin: string }):
     ...as,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C' },
   });
-  const port = await freePort();
   const settings = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: data,

@@ -86,11 +86,18 @@ export async function stopProc(proc: Proc, graceMs = 10_000): Promise<Exit> {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-/** Polls `probe` until it returns true, or throws `what` after `timeoutMs`. */
+/** Thrown by a probe that knows waiting longer is pointless (the process it waits for died). */
+export class StopWaiting extends Error {}
+
+/** Polls `probe` until it returns true, or throws `what` after `timeoutMs` (at once on StopWaiting). */
 export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, everyMs = 100) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await probe().catch(() => false)) return;
+    const ok = await probe().catch((error: unknown) => {
+      if (error instanceof StopWaiting) throw error;
+      return false;
+    });
+    if (ok) return;
     if (Date.now() > deadline) throw new Error(`${what}: not ready within ${timeoutMs} ms`);
     await sleep(everyMs);
   }

@@ -1,6 +1,5 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from '@event-scheduler/testing';
 import { type Proc, startProc, stopProc, waitFor } from './process.js';
 
 export interface PrivateRedis {
@@ -43,8 +42,15 @@ export function redisCommand(port: number, args: string[], timeoutMs = 2000): Pr
  * every key), and either nothing on disk or AOF with fsync on every write, so a SIGKILL loses
  * nothing.
  */
-export async function startRedis({ dir, aof }: { dir: string; aof: boolean }): Promise<PrivateRedis> {
-  const port = await freePort();
+export async function startRedis({
+  dir,
+  aof,
+  port,
+}: {
+  dir: string;
+  aof: boolean;
+  port: number;
+}): Promise<PrivateRedis> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--maxmemory-policy', 'noeviction'];
   args.push('--save', '', ...(aof ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
   const proc = startProc({

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '@event-scheduler/testing';
-import { type Exit, type Proc, startProc, stopProc, waitFor } from './process.js';
+import { type Exit, type Proc, StopWaiting, startProc, stopProc, waitFor } from './process.js';
 
 export type Role = 'api' | 'prequeuer' | 'dispatcher' | 'worker';
 export const ROLES: readonly Role[] = ['api', 'prequeuer', 'dispatcher', 'worker'];
@@ -44,16 +43,18 @@ export async function startService({
   appsRoot,
   env,
   dir,
+  port,
 }: {
   role: Role;
   index: number;
   appsRoot: string;
   env: Record<string, string>;
   dir: string;
+  /** Its API or health port. */
+  port: number;
 }): Promise<Service> {
   const main = join(appsRoot, 'apps', role, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: build the services first (pnpm build)`);
-  const port = await freePort();
   const name = `${role}${index}`;
   const proc = startProc({
     name,
@@ -68,7 +69,17 @@ export async function startService({
     name,
     port,
     proc,
-    ready: (timeoutMs = 180_000) => waitFor(`${name} on ${port}`, () => readyz(port), timeoutMs, 200),
+    // Its own readiness: a process that died answers nothing, whatever else listens there.
+    ready: (timeoutMs = 180_000) =>
+      waitFor(
+        `${name} on ${port}`,
+        async () => {
+          if (!proc.running()) throw new StopWaiting(`${name} exited during its start (see ${name}.log)`);
+          return readyz(port);
+        },
+        timeoutMs,
+        200,
+      ),
     async restart() {
       proc.restart();
       await service.ready();

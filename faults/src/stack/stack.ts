@@ -57,10 +57,10 @@ function serviceEnv(settings: SuiteSettings, options: StackOptions, urls: { mong
 export async function startStack(
   settings: SuiteSettings,
   options: StackOptions,
-  { dir, postgresUrl }: { dir: string; postgresUrl?: string },
+  { dir, postgresUrl, port }: { dir: string; postgresUrl?: string; port: () => Promise<number> },
 ): Promise<Stack> {
-  const redis = await startRedis({ dir, aof: options.aof ?? false });
-  const database = await startDatabase({ dir, binary: settings.ferretdb, postgresUrl });
+  const redis = await startRedis({ dir, aof: options.aof ?? false, port: await port() });
+  const database = await startDatabase({ dir, binary: settings.ferretdb, postgresUrl, port: await port() });
   const keyA = secret('a');
   const adminKey = secret('admin');
   const env = {
@@ -70,7 +70,7 @@ export async function startStack(
   };
   const services: Service[] = [];
   const start = async (role: Role, index: number) => {
-    const service = await startService({ role, index, appsRoot: settings.appsRoot, env, dir });
+    const service = await startService({ role, index, appsRoot: settings.appsRoot, env, dir, port: await port() });
     services.push(service);
     await service.ready();
   };

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 
 /** Standard Webhooks marks its secrets with this prefix; the rest is the base64 HMAC key. */
 export const SIGNING_SECRET_PREFIX = 'whsec_';
@@ -25,6 +25,21 @@ export function secretKey(secret: string): Buffer {
 export function signatureHeader(secrets: readonly string[], id: string, timestamp: number, body: string): string {
   const content = `${id}.${timestamp}.${body}`;
   return secrets
-    .map((secret) => `v1,${createHmac('sha256', secretKey(secret)).update(content, 'utf8').digest('base64')}`)
+    .map((secret) => `v1,${createHmac('sha256', hmacKey(secret)).update(content, 'utf8').digest('base64')}`)
     .join(' ');
+}
+
+/**
+ * Each secret's key object, made once: importing a raw key for every signature was a few % of a
+ * busy worker's CPU. Few secrets are live at a time (one per tenant, two during a rotation).
+ */
+const keys = new Map<string, KeyObject>();
+function hmacKey(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(secretKey(secret));
+    if (keys.size >= 10_000) keys.delete(keys.keys().next().value as string);
+    keys.set(secret, key);
+  }
+  return key;
 }

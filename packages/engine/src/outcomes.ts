@@ -14,7 +14,10 @@ import type { Occurrence } from './occurrence.js';
 import type { Timeline } from './timeline.js';
 
 export interface OutcomeWriterOptions {
-  /** Outcomes written per insert; default 500. */
+  /**
+   * Outcomes written per insert; default 100. Serialising a batch blocks the event loop, and a
+   * worker's loop also fires sends at their instant: small batches keep each block short.
+   */
   maxBatch?: number;
   /** How long an outcome waits for others to share its insert; default 50 ms. */
   maxDelayMs?: number;
@@ -57,7 +60,7 @@ export function createOutcomeWriter(
   models: Pick<Models, 'events' | 'archivedEvents'>,
   timeline: Timeline,
   log: Logger,
-  { maxBatch = 500, maxDelayMs = 50 }: OutcomeWriterOptions = {},
+  { maxBatch = 100, maxDelayMs = 50 }: OutcomeWriterOptions = {},
 ): OutcomeWriter {
   type Item = {
     send: Occurrence;

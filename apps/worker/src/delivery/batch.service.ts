@@ -240,7 +240,7 @@ export function createBatchService(deps: BatchServiceDeps) {
       const together = new Map<string, number>();
       const keyOf = (h: HeldSend) => `${originOf(h.snapshot.callback_url)}|${h.send.dueAt}`;
       for (const h of held) together.set(keyOf(h), (together.get(keyOf(h)) ?? 0) + 1);
-      const ready = await Promise.all(held.map((h) => prepare(h, together.get(keyOf(h)) ?? 1)));
+      const ready = await prepareAll(held, (h) => prepare(h, together.get(keyOf(h)) ?? 1));
       const release = holding.hold(ready.map((r) => ({ scheduleId: r.h.send.scheduleId, item: r })));
       try {
         await catchUp(ready);
@@ -278,6 +278,23 @@ export function createBatchService(deps: BatchServiceDeps) {
 }
 
 export type BatchService = ReturnType<typeof createBatchService>;
+
+/** Sends prepared per turn of the event loop: between turns, timers due meanwhile fire on time. */
+const PREPARE_SLICE = 25;
+
+/**
+ * Prepares a batch's sends in slices, yielding to the event loop between them: preparing is
+ * synchronous work (a request built and signed per send), and a worker's loop also fires other
+ * batches' sends at their instant.
+ */
+async function prepareAll<T, R>(items: readonly T[], prepare: (item: T) => Promise<R>): Promise<R[]> {
+  const out: Promise<R>[] = [];
+  for (let i = 0; i < items.length; i += PREPARE_SLICE) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    for (const item of items.slice(i, i + PREPARE_SLICE)) out.push(prepare(item));
+  }
+  return Promise.all(out);
+}
 
 /** The origin of a callback URL (scheme, host, port), or the URL itself when it does not parse. */
 function originOf(url: string): string {

@@ -30,11 +30,12 @@ ferretdb_quiet_and_stoppable() {
     await c.db.createCollection('twice');
     await c.db.createCollection('twice').catch(() => {});
     await c.db.command({ noSuchCommandForTheCheck: 1 }).catch(() => {});
-    await c.close();" || return 1
-  sleep 1
+    await c.close();" 2>&1 | grep -v '^ ' || true
   local log="$TMP/local/logs/ferretdb-test.log"
+  # A failed connection prints the driver's whole topology; what FerretDB logged says why.
+  grep -q noSuchCommandForTheCheck "$log" 2>/dev/null || sleep 1
+  grep -q noSuchCommandForTheCheck "$log" || { echo "a real error reply is missing from FerretDB's log:"; tail -20 "$log"; return 1; }
   ! grep -q NamespaceExists "$log" || { echo "harmless 'already exists' replies reached $log"; return 1; }
-  grep -q noSuchCommandForTheCheck "$log" || { echo "a real error reply is missing from $log"; return 1; }
   private bash scripts/stop.sh --test || return 1
   for _ in $(seq 1 50); do port_open "$PORT" || break; sleep 0.1; done
   ! port_open "$PORT" || { echo "FerretDB still answers on $PORT after stop.sh --test"; return 1; }

@@ -210,6 +210,8 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
   const appError = toAppError(error);
   if (appError.code === 'internal_error') request.log.error({ err: error }, 'request failed');
   else request.log.info({ code: appError.code, message: appError.message }, 'request rejected');
+  // An outage answer says when to try again (RFC 9110 §10.2.3): soon, the driver retries meanwhile.
+  if (appError.code === 'unavailable') reply.header('retry-after', '2');
   return reply.code(appError.statusCode).send(errorBody(appError));
 }
 

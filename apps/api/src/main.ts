@@ -14,7 +14,9 @@ runService({
   loadConfig: loadApiConfig,
   async start({ config, log, shutdown }) {
     const registry = createMetricsRegistry('api');
-    const mongo = await openMongo({ mongo: config.mongo, log, shutdown, registry });
+    // A request answers 503 within about a second and a half when the database is away (the
+    // client retries; issue 15), rather than holding its connection for the driver's default.
+    const mongo = await openMongo({ mongo: config.mongo, log, shutdown, registry, serverSelectionTimeoutMs: 1500 });
     const models = registerModels(mongo);
     await ensureIndexes(mongo);
     const redis = await openRedis({ redis: config.redis, role: 'producer', log, shutdown });

@@ -25,6 +25,15 @@ export interface Prequeuer {
 
 /** Live copies purged per run; the rest wait for the next. */
 const PURGE_BATCH = 5000;
+/**
+ * Sends that may have been in flight when Redis lost its data: due from a minute before the
+ * epoch was last seen (a worker holds a send at most its callback timeout past its instant)
+ * to a few seconds after the loss was noticed (dispatchers hand batches over ahead of their
+ * instant). Re-added as the next attempt, so x-attempt never repeats; one that was in fact not
+ * sent shows an attempt "lost with its worker" in its history.
+ */
+const IN_FLIGHT_BEFORE_MS = 60_000;
+const IN_FLIGHT_AHEAD_MS = 5_000;
 
 /**
  * The prequeuer's periodic jobs, each in its own loop:
@@ -46,21 +55,30 @@ export function startPrequeuer(deps: PrequeuerDeps): Prequeuer {
     else log.debug({ ms }, 'tick: nothing due');
   };
   let lastPlanCheck = new Date(0);
-  const reconcileOnce = async (immediate = false) => {
+  const reconcileOnce = async (inFlight?: { from: number; to: number }) => {
     const now = clock();
     const started = await ensurePlans(engine, new Date(lastPlanCheck.getTime() - 60_000), now);
     lastPlanCheck = now;
     if (started > 0) log.warn({ started }, 'started plans the API had not');
-    const outcome = await reconcile(engine, WORKER_QUEUE, { immediate });
+    const outcome = await reconcile(engine, WORKER_QUEUE, inFlight ? { immediate: true, inFlight } : {});
     metrics.reconciled(outcome);
     log.debug(outcome, 'reconciled');
   };
+  /** When the epoch was last seen in place: Redis lost its data after it. */
+  let intactAt: number | null = null;
   const epoch = async () => {
+    const checkedAt = clock().getTime();
     const lost = await lostShards(engine.redis, engine.keys);
-    if (lost.length === 0) return;
+    if (lost.length === 0) {
+      intactAt = checkedAt;
+      return;
+    }
     log.warn({ shards: lost }, 'redis lost its data (epoch gone): rebuilding the plan');
     metrics.epochLost(lost.length);
-    await reconcileOnce(true);
+    // Workers may have held, and fired, sends due around the loss: those go again as the next attempt.
+    const lostAfter = intactAt ?? checkedAt;
+    await reconcileOnce({ from: lostAfter - IN_FLIGHT_BEFORE_MS, to: clock().getTime() + IN_FLIGHT_AHEAD_MS });
+    intactAt = clock().getTime();
   };
   const purge = async () => {
     const now = clock().getTime();

@@ -23,15 +23,20 @@ export interface DeliveryWorkerOptions {
 
 /**
  * The batch processor: validates the job (a malformed one fails for good), then delivers it. A
- * batch that runs again (its worker died, or recording failed) knows it from BullMQ's start
- * counter, kept in Redis: each earlier run may have sent what it held, so the sends still without
- * an outcome go as the next attempt.
+ * batch that runs again (its worker died, or recording failed) knows from the job's progress, a
+ * count in Redis that each run raises just before it fires, how many earlier runs may have sent
+ * what they held: the sends still without an outcome go as the next attempt. A run that failed
+ * before firing (the database away while it opened the batch) counts for nothing.
  */
 export function createBatchProcessor(service: Pick<BatchService, 'run'>, log: Logger) {
   return async (job: Job, _token?: string, signal?: AbortSignal) => {
     const { sends, takenAt } = parseBatch(job);
-    const lostRuns = Math.max(0, (job.attemptsStarted ?? 1) - 1);
-    const ctx: BatchContext = { log: log.child({ jobId: job.id }), ...(signal ? { signal } : {}) };
+    const lostRuns = firedRuns(job.progress);
+    const ctx: BatchContext = {
+      log: log.child({ jobId: job.id }),
+      ...(signal ? { signal } : {}),
+      firing: () => job.updateProgress(lostRuns + 1),
+    };
     const outcomes = await service.run(sends, { takenAt: new Date(takenAt), lostRuns }, ctx);
     return { sent: outcomes.length };
   };
@@ -78,4 +83,9 @@ export async function drainWorkers(workers: Worker[], deadlineMs: number, log: L
     for (const w of workers) w.cancelAllJobs('worker shutting down');
     await closing;
   }
+}
+
+/** Runs of a batch that fired, as its job's progress counts them (0 before any). */
+export function firedRuns(progress: unknown): number {
+  return typeof progress === 'number' && Number.isSafeInteger(progress) && progress > 0 ? progress : 0;
 }

@@ -90,6 +90,31 @@ describe('checks before each attempt', () => {
     expect(r.requests).toHaveLength(0);
   });
 
+  it('an attempt in flight when the API cancels its event, answered 2xx, leaves it succeeded (issue 15)', async () => {
+    const r = await receiver();
+    r.respond = () => ({ status: 200, delayMs: 1500 });
+    const schedule = await createSchedule(h.models, { callback_url: r.url });
+    const event = await planEvent(h.lane, schedule, { inMs: 1500 });
+    await r.waitFor(1);
+    // The API pauses the schedule while the receiver takes its time, and archives the event
+    // cancelled (its cancelPlan).
+    await h.models.archivedEvents.collection.insertOne({
+      ...event,
+      status: 'cancelled',
+      history: [...event.history, { time: new Date(), status: 'cancelled', message: 'schedule paused' }],
+      finished_at: new Date(),
+      archived_at: new Date(),
+    });
+
+    const done = await eventually('the attempt on the archive', async () => {
+      const a = await h.models.archivedEvents.findById(event._id).lean();
+      return a && a.attempts.length > 0 ? a : null;
+    });
+    expect(done.status).toBe('succeeded');
+    expect(done.attempts.map((a) => a.status_code)).toEqual([200]);
+    expect(done.history.map((x) => x.status)).toEqual(['scheduled', 'cancelled', 'succeeded']);
+  });
+
   it('a change announced while the worker prepares a batch still stops its sends', async () => {
     // The worker's secret read (part of preparing a batch) waits until the pause is announced: the
     // announcement lands after the batch was opened (its snapshot read) and before its sends are

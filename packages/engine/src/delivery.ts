@@ -18,7 +18,7 @@ import { type Verdict, verdictOf } from './verdict.js';
 /** A send a worker holds until its due instant: everything it needs, read before the instant. */
 export interface HeldSend {
   send: Occurrence;
-  /** This send's attempt number (`x-attempt`): the planned one, plus one per earlier run that died. */
+  /** This send's attempt number (`x-attempt`): the planned one, plus one per earlier run that fired. */
   attempt: number;
   /** Attempts earlier runs of the batch started and never recorded (each `worker_lost`). */
   lost: Attempt[];
@@ -33,14 +33,23 @@ type EngineParts = Pick<Engine, 'models' | 'timeline' | 'snapshots' | 'outcomes'
 
 const toObjectId = (hex: string) => new Types.ObjectId(hex);
 
-function lostAttempts(send: Occurrence, runs: number, takenAt: Date): Attempt[] {
-  return Array.from({ length: runs }, (_, i) => ({
-    number: send.attempt + i,
-    started_at: takenAt,
+/**
+ * Attempts that may have reached the receiver and were never recorded (`worker_lost`), numbered
+ * from `first`: the runs of a batch that died after firing, or sends Redis lost while a worker held them.
+ */
+export function lostAttempts(
+  first: number,
+  count: number,
+  at: Date,
+  message = 'the worker stopped before this attempt was recorded; the occurrence is sent again',
+): Attempt[] {
+  return Array.from({ length: count }, (_, i) => ({
+    number: first + i,
+    started_at: at,
     duration_ms: 0,
     status_code: null,
     error_kind: 'worker_lost',
-    error_message: 'the worker stopped before this attempt was recorded; the occurrence is sent again',
+    error_message: message,
     response_snippet: null,
   }));
 }
@@ -57,9 +66,10 @@ function lostSteps(lost: Attempt[], takenAt: Date): StatusChange[] {
 /**
  * Opens a batch a worker took: what it must send, with everything read ahead of the due instant.
  * A first send reads nothing from the database (its schedule comes from its snapshot); a retry or
- * redelivery reads its live event (for its history); a batch that runs again because the worker
- * before died (`lostRuns` > 0) reads what was finished meanwhile and leaves it out, and sends the
- * rest as the next attempt (the one before may have reached the receiver: x-attempt says so).
+ * redelivery reads its live event (for its history); a batch that runs again after an earlier run
+ * fired (`lostRuns` > 0: that run died or could not record) reads what was finished meanwhile and
+ * leaves it out, and sends the rest as the next attempt (the one before may have reached the
+ * receiver: x-attempt says so).
  * Sends that should no longer fire (the one rule) are archived `cancelled` here.
  */
 export async function openBatch(
@@ -87,7 +97,7 @@ export async function openBatch(
   for (const send of todo) {
     const snapshot = snapshots.get(send.scheduleId);
     const event = live.get(send.eventId) ?? eventOfSend(send, snapshot?.tenant_id ?? 'unknown');
-    const lost = lostAttempts(send, lostRuns, takenAt);
+    const lost = lostAttempts(send.attempt, lostRuns, takenAt);
     const h: HeldSend = {
       send,
       attempt: send.attempt + lost.length,
@@ -168,8 +178,19 @@ export async function recordFinal(
   });
   const outcome = await engine.outcomes.finish(h.send, archived, 'held');
   // Someone else finished the event first (a pause cancelled it while this attempt ran): the
-  // attempt happened all the same, so its record goes onto that archive.
-  if (outcome === 'duplicate') await engine.outcomes.attach(h.send.eventId, attempt);
+  // attempt happened all the same, so its record goes onto that archive, and one answered 2xx
+  // makes it `succeeded` (the callback was delivered; a cancel cannot take that back).
+  if (outcome === 'duplicate') {
+    const delivered =
+      status === 'succeeded'
+        ? {
+            time: now,
+            status,
+            message: `${message}; delivered by an attempt in flight when the occurrence was cancelled`,
+          }
+        : undefined;
+    await engine.outcomes.attach(h.send.eventId, attempt, delivered);
+  }
   return outcome;
 }
 

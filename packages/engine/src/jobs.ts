@@ -23,12 +23,15 @@ export type DeliverBatch = Static<typeof DeliverBatch>;
 
 /**
  * HTTP failures never fail a batch job: the worker records them and plans retries. `attempts`
- * covers what the worker could not record (database or Redis away): the batch runs again after
- * 1 s, 2 s, 4 s, ... and a re-run sends only what has no outcome yet, as the next attempt.
+ * covers what the worker could not record (database or Redis away): the batch runs again every
+ * second for three minutes, so it catches up within a second or two of the database being back
+ * (an exponential backoff left it waiting up to half the outage after); a re-run sends only what
+ * has no outcome yet, as the next attempt, and a run that fails before firing costs one read.
+ * Past three minutes the batch fails, and reconciliation re-plans its sends from the database.
  */
 export const DELIVER_JOB_OPTIONS: JobsOptions = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 1000 },
+  attempts: 180,
+  backoff: { type: 'fixed', delay: 1000 },
   removeOnComplete: true,
   removeOnFail: { count: 10_000 },
 };

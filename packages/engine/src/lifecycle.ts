@@ -20,7 +20,9 @@ export const TRANSITIONS: Readonly<Record<EventStatus, readonly EventStatus[]>> 
   succeeded: [],
   failed: ['scheduled'],
   skipped: [],
-  cancelled: [],
+  // An attempt already in flight when a change cancelled its event and then answered 2xx: the
+  // callback was delivered, and the history says so (the one way out of a final status).
+  cancelled: ['succeeded'],
 };
 
 /** Statuses after which nothing more happens to an event (it lives in `archived_events`). */

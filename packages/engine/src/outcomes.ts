@@ -44,8 +44,11 @@ export interface OutcomeWriter {
     next: Occurrence,
     record: { attempts: Attempt[]; history: StatusChange[]; now: Date },
   ): Promise<boolean>;
-  /** Keeps an attempt on an archive someone else wrote. */
-  attach(eventId: string, attempt: Attempt): Promise<void>;
+  /**
+   * Keeps an attempt on an archive someone else wrote; with `delivered` (the attempt was answered
+   * 2xx), a `cancelled` archive becomes `succeeded` with that step.
+   */
+  attach(eventId: string, attempt: Attempt, delivered?: StatusChange): Promise<void>;
   /** Writes whatever is batched (at shutdown). */
   flush(): Promise<void>;
 }
@@ -127,7 +130,7 @@ export function createOutcomeWriter(
       return true;
     },
 
-    attach: (eventId, attempt) => attachAttempt(models, new Types.ObjectId(eventId), attempt),
+    attach: (eventId, attempt, delivered) => attachAttempt(models, new Types.ObjectId(eventId), attempt, delivered),
 
     flush,
   };

@@ -96,6 +96,61 @@ describe('reconcile', () => {
     expect((await reconcileNow()).readded).toBe(0);
   });
 
+  it('re-adds the sends of a batch that fired and then failed for good as the next attempt (x-attempt never repeats)', async () => {
+    const now = base();
+    const schedule = await insertSchedule(h, { rule: `${everySeconds(10, now)};COUNT=2`, now });
+    await planOne(h, schedule, now);
+    const [fired, unfired] = await sendsOf(h, schedule);
+    if (!fired || !unfired) throw new Error('not planned');
+    const finish = async (jobId: string, progress: number | null) => {
+      const key = `${h.engine.keys.queuePrefix(0)}:${WORKER_QUEUE}:${jobId}`;
+      await h.redis.hset(key, 'finishedOn', String(Date.now()));
+      if (progress !== null) await h.redis.hset(key, 'progress', String(progress));
+    };
+    // One batch fired twice (the worker raised its progress before each run fired), one never did.
+    await finish(await handToBatch([fired], { addJob: true }), 2);
+    await finish(await handToBatch([unfired], { addJob: true }), null);
+
+    expect((await reconcileNow()).readded).toBe(2);
+    expect(await h.engine.timeline.locate([{ ...fired, attempt: 3 }, fired, unfired])).toEqual([
+      { at: 'timeline' },
+      { at: 'nowhere' },
+      { at: 'timeline' },
+    ]);
+    const event = await h.models.events.findById(fired.eventId).lean();
+    expect(event?.attempts.map((a) => [a.number, a.error_kind])).toEqual([
+      [1, 'worker_lost'],
+      [2, 'worker_lost'],
+    ]);
+    expect((await reconcileNow()).readded).toBe(0);
+  });
+
+  it('after Redis lost its data, re-adds the sends due around the loss as the next attempt, the rest as planned', async () => {
+    const now = base();
+    const schedule = await insertSchedule(h, { rule: `${everySeconds(10, now)};COUNT=3`, now });
+    await planOne(h, schedule, now);
+    const sends = await sendsOf(h, schedule);
+    const [first, second, third] = sends;
+    if (!first || !second || !third) throw new Error('not planned');
+    await h.redis.del(h.engine.keys.timeline(0));
+    // The loss window covers the first two instants: a worker may have held and fired them.
+    const inFlight = { from: first.dueAt, to: second.dueAt };
+
+    await reconcile(h.engine, WORKER_QUEUE, { immediate: true, inFlight });
+    expect(await h.engine.timeline.locate([{ ...first, attempt: 2 }, { ...second, attempt: 2 }, third])).toEqual(
+      Array(3).fill({ at: 'timeline' }),
+    );
+    // The attempt that may have gone out is on record, so the send derived from the event agrees.
+    const events = await h.models.events.find({ _id: { $in: sends.map((x) => x.eventId) } }).lean();
+    expect(events.map((e) => [sendOf(e).attempt, e.attempts.map((a) => [a.number, a.error_kind])]).sort()).toEqual([
+      [1, []],
+      [2, [[1, 'worker_lost']]],
+      [2, [[1, 'worker_lost']]],
+    ]);
+    // A second pass finds every send where it should be, and adds nothing.
+    expect((await reconcileNow(true)).readded).toBe(0);
+  });
+
   it('re-adds the retry of an event waiting for one (retry_scheduled), at its next attempt', async () => {
     const now = base();
     const schedule = await insertSchedule(h, { rule: `${everySeconds(10, now)};COUNT=1`, now });

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import { writeErrorsOf } from './bulk-writer.js';
-import type { ArchivedEventDoc, Attempt } from './event.schema.js';
+import type { ArchivedEventDoc, Attempt, StatusChange } from './event.schema.js';
 import type { Models } from './models.js';
 
 /** An archived (finished) event as read with `.lean()`. */
@@ -34,7 +34,23 @@ export async function insertOutcomes(
  * Keeps an attempt whose event was finished by someone else meanwhile (superseded, or cancelled
  * by a pause while the attempt ran): the attempt happened, so its record goes onto the archive.
  */
-export async function attachAttempt(models: ArchiveModels, id: Types.ObjectId, attempt: Attempt): Promise<void> {
+export async function attachAttempt(
+  models: ArchiveModels,
+  id: Types.ObjectId,
+  attempt: Attempt,
+  delivered?: StatusChange,
+): Promise<void> {
+  // An attempt answered 2xx turns a `cancelled` archive into `succeeded`: the callback went out.
+  if (delivered) {
+    const overruled = await models.archivedEvents.updateOne(
+      { _id: id, status: 'cancelled' },
+      {
+        $set: { status: delivered.status, updated_at: delivered.time },
+        $push: { attempts: attempt, history: delivered },
+      },
+    );
+    if (overruled.matchedCount > 0) return;
+  }
   await models.archivedEvents.updateOne({ _id: id }, { $push: { attempts: attempt } });
 }
 

@@ -78,11 +78,14 @@ export async function openMongo({
   log,
   shutdown,
   registry,
+  serverSelectionTimeoutMs = 5000,
 }: {
   mongo: { uri: string; database: string; connect_timeout_seconds: number };
   log: Logger;
   shutdown: Pick<Shutdown, 'add'>;
   registry?: Registry;
+  /** How long an operation waits for a server during an outage before it fails; default 5 s. */
+  serverSelectionTimeoutMs?: number;
 }): Promise<Connection> {
   const connection = await retryUntil(
     `MongoDB at ${redactUrl(mongo.uri)}`,
@@ -90,7 +93,7 @@ export async function openMongo({
       connectMongo({
         uri: mongo.uri,
         database: mongo.database,
-        serverSelectionTimeoutMs: 5000,
+        serverSelectionTimeoutMs,
         monitorCommands: registry !== undefined,
       }),
     { timeoutMs: mongo.connect_timeout_seconds * 1000, log },

@@ -65,6 +65,24 @@ export async function markRetryScheduled(
   return result.matchedCount > 0;
 }
 
+/**
+ * Records attempts that may have reached the receiver without being recorded (their worker's
+ * state went with Redis), on a live event that still records exactly `recorded` attempts: a
+ * second reconciler, or a worker recording meanwhile, makes the condition fail and the caller
+ * leaves that event for the next pass. Resolves to whether it was recorded.
+ */
+export async function recordLostAttempts(
+  models: EventModels,
+  id: Types.ObjectId,
+  { recorded, attempts, history, now }: { recorded: number; attempts: Attempt[]; history: StatusChange[]; now: Date },
+): Promise<boolean> {
+  const result = await models.events.updateOne(
+    { _id: id, attempts: { $size: recorded } },
+    { $set: { updated_at: now }, $push: { history: { $each: history }, attempts: { $each: attempts } } },
+  );
+  return result.matchedCount > 0;
+}
+
 /** Live events by id (any status). */
 export async function findLiveEvents(models: EventModels, ids: readonly Types.ObjectId[]): Promise<EventRecord[]> {
   if (ids.length === 0) return [];

@@ -63,6 +63,7 @@ export {
   listPendingEvents,
   markRetryScheduled,
   parseObjectId,
+  recordLostAttempts,
   reviveForRedelivery,
   streamWaitingEvents,
 } from './events.repository.js';

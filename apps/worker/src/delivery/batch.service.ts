@@ -56,6 +56,12 @@ export interface BatchContext {
   log: Logger;
   /** Aborted when the worker gives up on the batch (shutdown past its deadline). */
   signal?: AbortSignal;
+  /**
+   * Notes durably (in the batch job) that this run is about to fire, before the first send goes:
+   * a later run of the batch then sends what has no outcome as the next attempt. A run that
+   * cannot note it does not fire (a re-run would repeat the attempt number), and runs again.
+   */
+  firing?: () => Promise<void>;
 }
 
 /**
@@ -244,6 +250,7 @@ export function createBatchService(deps: BatchServiceDeps) {
       const release = holding.hold(ready.map((r) => ({ scheduleId: r.h.send.scheduleId, item: r })));
       try {
         await catchUp(ready);
+        if (ready.length > 0) await ctx.firing?.();
         const byInstant = new Map<number, Ready[]>();
         for (const r of ready) byInstant.set(r.h.send.dueAt, [...(byInstant.get(r.h.send.dueAt) ?? []), r]);
         // Every send runs to its end before the batch settles, even when one fails to record: a

@@ -5,12 +5,14 @@ import {
   findLiveEvents,
   findPlansOf,
   planIdOf,
+  recordLostAttempts,
   startPlan,
   streamWaitingEvents,
 } from '@event-scheduler/models';
 import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
 import type { Engine } from '../context.js';
+import { lostAttempts } from '../delivery.js';
 import { sendOf } from '../events.js';
 import type { EngineKeys } from '../keys.js';
 import type { Occurrence } from '../occurrence.js';
@@ -20,8 +22,13 @@ export interface ReconcileOptions {
   confirmDelayMs?: number;
   /** Events checked per round trip; default 1000. */
   batchSize?: number;
-  /** Skip the confirmation wait (Redis lost its data: nothing is in flight). */
+  /**
+   * Redis lost its data: skip the confirmation wait (nothing is in flight), and treat the sends
+   * due in `inFlight` (epoch ms, both ends included) as possibly sent by a worker that held them
+   * when the data went: they are re-added as the next attempt.
+   */
   immediate?: boolean;
+  inFlight?: { from: number; to: number };
 }
 
 export interface ReconcileOutcome {
@@ -31,31 +38,97 @@ export interface ReconcileOutcome {
   readded: number;
 }
 
-/** Is the batch job holding a send still to run (waiting, delayed or active)? One round trip for all. */
-async function liveJobs(redis: Redis, keys: EngineKeys, queueName: string, jobs: { shard: number; id: string }[]) {
+/**
+ * The state of the batch jobs holding sends, one round trip for all: still to run (waiting,
+ * delayed or active), and how many of their runs fired (the progress the worker raises before
+ * firing). A job that is gone never ran (a dispatcher died before adding it): one that completed
+ * recorded every outcome first, and one that failed for good is kept (`removeOnFail`).
+ */
+async function holders(redis: Redis, keys: EngineKeys, queueName: string, jobs: { shard: number; id: string }[]) {
   if (jobs.length === 0) return [];
   const pipeline = redis.pipeline();
   for (const { shard, id } of jobs)
-    pipeline.hmget(`${keys.queuePrefix(shard)}:${queueName}:${id}`, 'timestamp', 'finishedOn');
+    pipeline.hmget(`${keys.queuePrefix(shard)}:${queueName}:${id}`, 'timestamp', 'finishedOn', 'progress');
   const replies = (await pipeline.exec()) ?? [];
   return replies.map(([error, value]) => {
     if (error) throw error;
-    const [timestamp, finishedOn] = value as [string | null, string | null];
-    return timestamp !== null && finishedOn === null;
+    const [timestamp, finishedOn, progress] = value as [string | null, string | null, string | null];
+    const fired = Number(progress);
+    return {
+      alive: timestamp !== null && finishedOn === null,
+      fired: Number.isSafeInteger(fired) && fired > 0 ? fired : 0,
+    };
   });
 }
 
-/** The sends of these events that are nowhere in Redis: not planned, not taken, not held by a live job. */
-async function lost(engine: Pick<Engine, 'timeline' | 'redis' | 'keys'>, queueName: string, events: EventRecord[]) {
+/** A send Redis lost, and how many attempts of it may have gone out unrecorded. */
+interface LostSend {
+  send: Occurrence;
+  maybeSent: number;
+  /** Attempts its event records: the condition for recording the lost ones. */
+  recorded: number;
+}
+
+/**
+ * The sends of these events that are nowhere in Redis: not planned, not taken, not held by a live
+ * job. Attempts may have gone out unrecorded for those held by a dead job (one per run that
+ * fired) and, when Redis lost its data, for those due around the loss (`inFlight`).
+ */
+async function lost(
+  engine: Pick<Engine, 'timeline' | 'redis' | 'keys'>,
+  queueName: string,
+  events: EventRecord[],
+  inFlight?: { from: number; to: number },
+): Promise<LostSend[]> {
   const sends = events.map(sendOf);
   const where = await engine.timeline.locate(sends);
   const heldBy = where.flatMap((w, i) =>
     w.at === 'held' ? [{ i, shard: engine.keys.shardOf(sends[i]!.scheduleId), id: w.job }] : [],
   );
-  const alive = await liveJobs(engine.redis, engine.keys, queueName, heldBy);
-  const deadHolders = new Set(heldBy.filter((_, j) => !alive[j]).map((h) => h.i));
-  return sends.filter((_, i) => where[i]?.at === 'nowhere' || deadHolders.has(i));
+  const states = await holders(engine.redis, engine.keys, queueName, heldBy);
+  const firedBy = new Map(heldBy.flatMap((h, j) => (states[j]?.alive ? [] : [[h.i, states[j]?.fired ?? 0] as const])));
+  return sends.flatMap((send, i) => {
+    const recorded = events[i]?.attempts.length ?? 0;
+    const fired = firedBy.get(i);
+    if (fired !== undefined) return [{ send, maybeSent: fired, recorded }];
+    if (where[i]?.at !== 'nowhere') return [];
+    const due = inFlight !== undefined && send.dueAt >= inFlight.from && send.dueAt <= inFlight.to;
+    return [{ send, maybeSent: due ? 1 : 0, recorded }];
+  });
 }
+
+/**
+ * Puts lost sends back: each as the attempt after those that may have gone out, recorded first
+ * on its event as lost (so x-attempt never repeats a number the receiver may have seen, and the
+ * history counts it), replacing a dead holder's claim. An event changed meanwhile is left for the
+ * next pass. Returns how many were put back.
+ */
+async function putBack(engine: Pick<Engine, 'models' | 'timeline'>, sends: LostSend[], now: Date): Promise<number> {
+  const items = await Promise.all(
+    sends.map(async ({ send, maybeSent, recorded }) => {
+      if (maybeSent === 0) return { send, next: send };
+      const attempts = lostAttempts(send.attempt, maybeSent, now, LOST_MESSAGE);
+      const history = attempts.map((a) => ({
+        time: now,
+        status: 'retry_scheduled' as const,
+        message: `attempt ${a.number} may have been sent; ${LOST_MESSAGE}`,
+      }));
+      const ok = await recordLostAttempts(engine.models, toObjectId(send.eventId), {
+        recorded,
+        attempts,
+        history,
+        now,
+      });
+      return ok ? { send, next: { ...send, attempt: send.attempt + maybeSent } } : null;
+    }),
+  );
+  const back = items.filter((i) => i !== null);
+  await engine.timeline.finish(back);
+  return back.length;
+}
+
+const LOST_MESSAGE =
+  'its worker’s state was lost before the outcome was recorded (Redis lost its data, or its batch failed); the occurrence is sent again';
 
 /**
  * Re-adds the sends Redis lost. Redis holds the plan and may lose it (a restart without
@@ -69,10 +142,10 @@ async function lost(engine: Pick<Engine, 'timeline' | 'redis' | 'keys'>, queueNa
 export async function reconcile(
   engine: Pick<Engine, 'models' | 'timeline' | 'redis' | 'keys' | 'log'>,
   queueName: string,
-  { confirmDelayMs = 2000, batchSize = 1000, immediate = false }: ReconcileOptions = {},
+  { confirmDelayMs = 2000, batchSize = 1000, immediate = false, inFlight }: ReconcileOptions = {},
 ): Promise<ReconcileOutcome> {
   const outcome: ReconcileOutcome = { checked: 0, readded: 0 };
-  const suspects: Occurrence[] = [];
+  const suspects: LostSend[] = [];
   let batch: EventRecord[] = [];
   const check = async () => {
     const finished = await findArchivedIds(
@@ -81,7 +154,7 @@ export async function reconcile(
     );
     const waiting = batch.filter((e) => !finished.has(e._id.toHexString()));
     outcome.checked += waiting.length;
-    suspects.push(...(await lost(engine, queueName, waiting)));
+    suspects.push(...(await lost(engine, queueName, waiting, inFlight)));
     batch = [];
   };
   for await (const event of streamWaitingEvents(engine.models, batchSize)) {
@@ -93,25 +166,22 @@ export async function reconcile(
   let confirmed = suspects;
   if (!immediate) {
     await new Promise((resolve) => setTimeout(resolve, confirmDelayMs));
-    const ids = new Set(suspects.map((s) => s.eventId));
-    const current = (
-      await findLiveEvents(engine.models, [...new Set(suspects.map((s) => s.eventId))].map(toObjectId))
-    ).filter((e) => ids.has(e._id.toHexString()));
+    const recorded = new Map(suspects.map((s) => [s.send.eventId, s.recorded]));
+    const current = await findLiveEvents(engine.models, [...recorded.keys()].map(toObjectId));
     const finished = await findArchivedIds(
       engine.models,
       current.map((e) => e._id),
     );
-    const still = current.filter((e) => !finished.has(e._id.toHexString()));
-    const unchanged = new Set(suspects.map((s) => `${s.eventId}|${s.attempt}`));
     confirmed = await lost(
       engine,
       queueName,
-      still.filter((e) => unchanged.has(`${e._id.toHexString()}|${e.attempts.length + 1}`)),
+      current.filter(
+        (e) => !finished.has(e._id.toHexString()) && recorded.get(e._id.toHexString()) === e.attempts.length,
+      ),
     );
   }
-  await engine.timeline.add(confirmed);
-  outcome.readded = confirmed.length;
-  if (confirmed.length > 0) engine.log.warn({ readded: confirmed.length }, 'reconciliation re-added lost sends');
+  outcome.readded = await putBack(engine, confirmed, new Date());
+  if (outcome.readded > 0) engine.log.warn({ readded: outcome.readded }, 'reconciliation re-added lost sends');
   return outcome;
 }
 

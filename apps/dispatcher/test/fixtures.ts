@@ -97,7 +97,7 @@ export async function insertSchedule(
 /** What the API does right after a create: the window planned at once (events, sends, snapshot). */
 export async function planNow(h: Pick<Harness, 'engine'>, schedule: ScheduleRecord, now = new Date()): Promise<number> {
   const plan = { _id: planIdOf(schedule._id, schedule.version), cursor: null, next_run_at: null };
-  const [outcome] = await planSchedules(h.engine, [{ schedule, plan }], now, { recordProgress: false });
+  const [outcome] = await planSchedules(h.engine, [{ schedule, plan }], now, { first: true });
   return outcome?.planned ?? 0;
 }
 

@@ -116,7 +116,7 @@ export async function createSchedule(
   spec: ScheduleSpec,
 ): Promise<ScheduleRecord> {
   const schedule = await insertSchedule(h, spec);
-  await planNow(h.engine, schedule, spec.now ?? new Date(), { recordProgress: false });
+  await planNow(h.engine, schedule, spec.now ?? new Date(), { first: true });
   return schedule;
 }
 

@@ -51,15 +51,15 @@ export async function applyChange(
 
 /**
  * Plans a schedule's window at once, so an occurrence seconds away fires on time; a failure is
- * logged (the prequeuer's tick plans it anyway). `recordProgress: false` for a new schedule: its
- * plan is started by the prequeuer (ensurePlans), so a create costs the database one insert for
- * the schedule and one for the events due within the window, nothing more.
+ * logged (the prequeuer's tick plans it anyway). `first: true` for a new schedule: its plan is
+ * inserted with the cursor this planning reached, so a create costs the database three inserts
+ * (the schedule, the events due within the window, the plan) and no update.
  */
 export async function planNow(
   engine: Pick<Engine, 'models' | 'timeline' | 'snapshots' | 'rules' | 'log' | 'windowMs' | 'leadMs'>,
   schedule: ScheduleRecord,
   now: Date,
-  { recordProgress = true }: { recordProgress?: boolean } = {},
+  { first = false }: { first?: boolean } = {},
 ): Promise<void> {
   const scheduleId = schedule._id.toHexString();
   try {
@@ -67,7 +67,7 @@ export async function planNow(
       engine,
       [{ schedule, plan: { _id: planIdOf(schedule._id, schedule.version), cursor: null, next_run_at: null } }],
       now,
-      { recordProgress },
+      { first },
     );
   } catch (error) {
     engine.log.warn({ err: error, scheduleId }, 'planning at once failed; the tick will plan it');

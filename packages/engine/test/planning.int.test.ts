@@ -12,6 +12,7 @@ import {
   archivedEvent,
   cancelPlan,
   encodeOccurrence,
+  planNow,
   planningTick,
   planSchedules,
   sendOf,
@@ -89,6 +90,22 @@ describe('planSchedules', () => {
     expect((await planOne(h, schedule, now)).planned).toBe(0);
     expect(await h.models.events.countDocuments({ schedule_id: schedule._id })).toBe(7);
     expect(await sendsOf(h, schedule)).toHaveLength(7);
+  });
+
+  it("a new schedule's first planning (the API's) starts its plan where that planning ended, so the ticks go on without a gap", async () => {
+    const now = base();
+    const schedule = await insertSchedule(h, { rule: everySeconds(10, now), now, plan: false });
+    expect(await findPlan(h.models, schedule._id, 1)).toBeNull();
+    await planNow(h.engine, schedule, now, { first: true });
+    const plan = await findPlan(h.models, schedule._id, 1);
+    expect(plan?.cursor?.last_at).toBe(new Date(now.getTime() + 60_000).toISOString());
+    expect(plan?.next_run_at?.getTime()).toBe(now.getTime() + 70_000);
+    // A tick a window later plans from there: the next occurrences, none twice.
+    const later = new Date(now.getTime() + 30_000);
+    expect((await planOne(h, schedule, later)).planned).toBe(3);
+    expect((await eventsOf(schedule)).map((e) => (e.occurrence_at.getTime() - now.getTime()) / 1000)).toEqual([
+      0, 10, 20, 30, 40, 50, 60, 70, 80, 90,
+    ]);
   });
 
   it('three planners at once create each event and send exactly once', async () => {

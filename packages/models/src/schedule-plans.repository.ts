@@ -12,13 +12,15 @@ type PlanModels = Pick<Models, 'schedulePlans'>;
 export const planIdOf = (scheduleId: Types.ObjectId | string, version: number) => `${String(scheduleId)}:${version}`;
 
 /**
- * Starts the plan of a schedule version (`nextRunAt`: its first occurrence to plan), unless it
- * exists. An insert, so it cannot overwrite a planner's progress.
+ * Starts the plan of a schedule version (`nextRunAt`: its first occurrence to plan; `cursor`:
+ * where planning got to, when the first window was planned already), unless it exists. An
+ * insert, so it cannot overwrite a planner's progress, and cheap on FerretDB v1 (no scan).
  */
 export async function startPlan(
   models: PlanModels,
   schedule: { _id: Types.ObjectId; tenant_id: string; version: number },
   nextRunAt: Date | null,
+  cursor: PlanCursor | null = null,
 ): Promise<void> {
   try {
     await models.schedulePlans.collection.insertOne({
@@ -26,7 +28,7 @@ export async function startPlan(
       tenant_id: schedule.tenant_id,
       schedule_id: schedule._id,
       version: schedule.version,
-      cursor: null,
+      cursor: cursor ? { last_at: cursor.last_at, count: cursor.count, anchor: cursor.anchor } : null,
       next_run_at: nextRunAt,
       created_at: new Date(),
       updated_at: new Date(),

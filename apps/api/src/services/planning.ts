@@ -36,7 +36,7 @@ export interface PlanningPort {
 
 export function createPlanningPort(engine: Engine, runtime: RuntimeStore): PlanningPort {
   return {
-    start: (schedule, now) => planNow(engine, schedule, now, { recordProgress: false }),
+    start: (schedule, now) => planNow(engine, schedule, now, { first: true }),
     change: (schedule, reason, now) => applyChange(engine, schedule, reason, now),
     refresh: (schedule) => engine.snapshots.announce(String(schedule._id), snapshotOf(schedule)),
     addExtra: (schedule, occurrences, kind, options) => addExtraEvents(engine, schedule, occurrences, kind, options),

@@ -9,6 +9,7 @@ import {
   type PlanCursor,
   type SchedulePlanRecord,
   type ScheduleRecord,
+  startPlan,
 } from '@event-scheduler/models';
 import type { Engine } from '../context.js';
 import { archivedEvent, plannedEvent, sendOf } from '../events.js';
@@ -50,14 +51,16 @@ interface Computed {
  * to the timeline with the schedules' snapshots, then the plans' cursors (a few statements per
  * command). Outcomes are in the order of `targets`. Idempotent: planning the same window twice,
  * or from two planners at once, adds nothing twice. The caller reads `now` fresh for each batch.
- * `recordProgress: false` (the API's first planning of a new schedule) writes no plan: the plan
- * is started by the prequeuer, and planning the same window again there adds nothing.
+ * `first: true` (the API's first planning of a schedule version, which has no plan yet) starts
+ * the plan where this planning ended, one insert, so the prequeuer's ticks go on from there
+ * without a gap (a plan left to the prequeuer's periodic check started late when that check
+ * came after the first window's end, and what fell between was planned late).
  */
 export async function planSchedules(
   engine: Pick<Engine, 'models' | 'timeline' | 'snapshots' | 'rules' | 'log' | 'windowMs' | 'leadMs'>,
   targets: readonly PlanTarget[],
   now: Date,
-  { recordProgress = true }: { recordProgress?: boolean } = {},
+  { first = false }: { first?: boolean } = {},
 ): Promise<PlanOutcome[]> {
   const { models, timeline, snapshots, log } = engine;
   const computed = new Map<string, Computed>();
@@ -97,12 +100,13 @@ export async function planSchedules(
     p.nextRunAt.getTime() > windowEnd &&
     p.nextRunAt.getTime() === p.target.plan.next_run_at?.getTime();
   const completed = new Set<string>();
-  if (!recordProgress) return outcomes(targets, computed, toFire, completed);
-  await advancePlans(
-    models,
-    all.filter((p) => !unchanged(p)).map((p) => ({ plan: p.target.plan, cursor: p.cursor, nextRunAt: p.nextRunAt })),
-    now,
-  );
+  if (first) await Promise.all(all.map((p) => startPlan(models, p.target.schedule, p.nextRunAt, p.cursor)));
+  else
+    await advancePlans(
+      models,
+      all.filter((p) => !unchanged(p)).map((p) => ({ plan: p.target.plan, cursor: p.cursor, nextRunAt: p.nextRunAt })),
+      now,
+    );
   for (const p of all.filter((c) => c.complete)) {
     if (await markScheduleCompleted(models, p.target.schedule, now)) completed.add(p.target.plan._id);
   }

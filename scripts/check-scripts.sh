@@ -16,7 +16,8 @@ check() {
 }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for p in $(seq 27990 27999); do port_open "$p" || { PORT=$p; break; }; done
-private() { ES_LOCAL_DIR="$TMP/local" ES_FERRETDB_PORT="$PORT" ES_FERRETDB_HANDLER=sqlite REDIS_URL=unused "$@"; }
+# test.sh exports the test services' MONGO_URL, which services.sh would use as given: unset here.
+private() { env -u MONGO_URL ES_LOCAL_DIR="$TMP/local" ES_FERRETDB_PORT="$PORT" ES_FERRETDB_HANDLER=sqlite REDIS_URL=unused "$@"; }
 
 # A private test FerretDB: harmless replies stay out of its log, real ones stay in, and
 # `scripts/stop.sh --test` stops it.

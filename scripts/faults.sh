@@ -20,7 +20,7 @@ if [ -z "${FAULTS_FERRETDB:-}" ] && [ ! -x "$TOOLS/bin/ferretdb" ]; then
   tmp="$(mktemp -d)" port=''
   for p in $(seq 27990 27999); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { port=$p; break; }; done
   [ -n "$port" ] || { log "no free port in 27990-27999 to build FerretDB with"; exit 1; }
-  private() { ES_LOCAL_DIR="$tmp" ES_FERRETDB_PORT="$port" ES_FERRETDB_HANDLER=sqlite REDIS_URL=unused "$@"; }
+  private() { env -u MONGO_URL ES_LOCAL_DIR="$tmp" ES_FERRETDB_PORT="$port" ES_FERRETDB_HANDLER=sqlite REDIS_URL=unused "$@"; }
   private bash scripts/services.sh up test >/dev/null
   private bash scripts/services.sh down test >/dev/null
   rm -rf "$tmp"

@@ -55,7 +55,7 @@ export function lostAttempts(
 }
 
 /** The history of the lost attempts: each one started, then was given up and sent again. */
-function lostSteps(lost: Attempt[], takenAt: Date): StatusChange[] {
+export function lostSteps(lost: Attempt[], takenAt: Date): StatusChange[] {
   return lost.flatMap((a) => [
     { time: takenAt, status: 'dispatched' as const, message: 'released to a worker' },
     { time: a.started_at, status: 'delivering' as const, message: `attempt ${a.number}` },

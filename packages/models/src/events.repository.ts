@@ -69,16 +69,26 @@ export async function markRetryScheduled(
  * Records attempts that may have reached the receiver without being recorded (their worker's
  * state went with Redis), on a live event that still records exactly `recorded` attempts: a
  * second reconciler, or a worker recording meanwhile, makes the condition fail and the caller
- * leaves that event for the next pass. Resolves to whether it was recorded.
+ * leaves that event for the next pass. The event then waits for its next attempt at `nextAt`
+ * (`retry_scheduled`). Resolves to whether it was recorded.
  */
 export async function recordLostAttempts(
   models: EventModels,
   id: Types.ObjectId,
-  { recorded, attempts, history, now }: { recorded: number; attempts: Attempt[]; history: StatusChange[]; now: Date },
+  {
+    recorded,
+    attempts,
+    history,
+    nextAt,
+    now,
+  }: { recorded: number; attempts: Attempt[]; history: StatusChange[]; nextAt: Date; now: Date },
 ): Promise<boolean> {
   const result = await models.events.updateOne(
     { _id: id, attempts: { $size: recorded } },
-    { $set: { updated_at: now }, $push: { history: { $each: history }, attempts: { $each: attempts } } },
+    {
+      $set: { status: 'retry_scheduled', next_attempt_at: nextAt, updated_at: now },
+      $push: { history: { $each: history }, attempts: { $each: attempts } },
+    },
   );
   return result.matchedCount > 0;
 }

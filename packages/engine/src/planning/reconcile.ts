@@ -12,7 +12,7 @@ import {
 import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
 import type { Engine } from '../context.js';
-import { lostAttempts } from '../delivery.js';
+import { lostAttempts, lostSteps } from '../delivery.js';
 import { sendOf } from '../events.js';
 import type { EngineKeys } from '../keys.js';
 import type { Occurrence } from '../occurrence.js';
@@ -108,15 +108,11 @@ async function putBack(engine: Pick<Engine, 'models' | 'timeline'>, sends: LostS
     sends.map(async ({ send, maybeSent, recorded }) => {
       if (maybeSent === 0) return { send, next: send };
       const attempts = lostAttempts(send.attempt, maybeSent, now, LOST_MESSAGE);
-      const history = attempts.map((a) => ({
-        time: now,
-        status: 'retry_scheduled' as const,
-        message: `attempt ${a.number} may have been sent; ${LOST_MESSAGE}`,
-      }));
       const ok = await recordLostAttempts(engine.models, toObjectId(send.eventId), {
         recorded,
         attempts,
-        history,
+        history: lostSteps(attempts, now),
+        nextAt: new Date(send.dueAt),
         now,
       });
       return ok ? { send, next: { ...send, attempt: send.attempt + maybeSent } } : null;

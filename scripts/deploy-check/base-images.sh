@@ -77,7 +77,7 @@ build_node_image() {
     tar -xzf "npm-$NPM_VERSION.tgz" -C npm --strip-components=1
     rm -rf package ./*.tgz
   )
-  buildah bud --isolation chroot --format docker --force-rm --quiet \
+  buildah bud --isolation chroot --format docker --layers --force-rm --quiet \
     -f "$ROOT/deploy/docker/ci/node-base.Containerfile" \
     --build-arg "DEBIAN_IMAGE=$DEBIAN_IMAGE" -t "$NODE_IMAGE" "$ctx" >/dev/null
   rm -rf "$ctx"

@@ -1,10 +1,12 @@
 # Phase: what deploy-check needs, each from its registry and only when missing: Debian's packages
-# (buildah, podman, runc, debootstrap, podman-compose, jq, redis-tools), helm from the Go module
+# (buildah, podman, runc, debootstrap, podman-compose, the dnsname CNI plugin, jq, redis-tools), helm from the Go module
 # proxy (`go install`), and tools/deploy-validate built twice (newest and oldest supported
 # Kubernetes API types) from modules of the Go proxy. The Go builds run in the background while
 # the images build; check_chart waits for them.
 
-APT_PACKAGES=(buildah podman runc debootstrap podman-compose jq redis-tools curl iproute2)
+# The dnsname CNI plugin resolves Compose service names (mongo, redis) between containers: podman
+# only recommends it, and packages are installed without recommends.
+APT_PACKAGES=(buildah podman runc debootstrap podman-compose golang-github-containernetworking-plugin-dnsname jq redis-tools curl iproute2)
 VALIDATE_DIR="$ROOT/tools/deploy-validate"
 VALIDATE_HIGH="$CACHE/bin/deploy-validate-k8s${KUBE_HIGHEST%.*}"
 VALIDATE_LOW="$CACHE/bin/deploy-validate-k8s${KUBE_LOWEST%.*}"

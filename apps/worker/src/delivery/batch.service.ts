@@ -250,6 +250,9 @@ export function createBatchService(deps: BatchServiceDeps) {
       const release = holding.hold(ready.map((r) => ({ scheduleId: r.h.send.scheduleId, item: r })));
       try {
         await catchUp(ready);
+        // Noted while holding, ahead of the instant (at it, a Redis round trip would lie between
+        // the timer and the send): a worker that dies while it holds counts as having fired, so a
+        // re-send may number one attempt too many, never one too few.
         if (ready.length > 0) await ctx.firing?.();
         const byInstant = new Map<number, Ready[]>();
         for (const r of ready) byInstant.set(r.h.send.dueAt, [...(byInstant.get(r.h.send.dueAt) ?? []), r]);

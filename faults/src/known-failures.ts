@@ -5,8 +5,6 @@
  * Remove an entry once its fix lands (the output says so when a listed scenario passes).
  */
 export const KNOWN_FAILURES: Readonly<Record<string, string>> = {
-  'database-down':
-    'after the database restarts, the occurrences delivered the moment it went down are re-sent by the periodic reconciliation as attempt 1 again (their batch job is gone and their outcome is not stored); not yet explained',
   'noisy-neighbour':
     'FerretDB v1: every retry costs statements that scan their collection (the live event update, the archive check, the next attempt’s read); the failing tenant’s retries saturate the database and the healthy tenant is late',
   'receiver-500':

@@ -32,7 +32,12 @@ export type DeliverBatch = Static<typeof DeliverBatch>;
 export const DELIVER_JOB_OPTIONS: JobsOptions = {
   attempts: 180,
   backoff: { type: 'fixed', delay: 1000 },
-  removeOnComplete: true,
+  // Kept ten minutes after completing, with the count of runs that fired (its progress): should
+  // the database lose an outcome it acknowledged (FerretDB v1 did, stopped mid-write, in the
+  // fault suite), reconciliation finds the send held by a finished job that fired and sends it
+  // again as the next attempt, not as the same one. Also, identical sends handed over again
+  // meanwhile map to the same job id, which BullMQ does not add twice.
+  removeOnComplete: { age: 600, count: 50_000 },
   removeOnFail: { count: 10_000 },
 };
 

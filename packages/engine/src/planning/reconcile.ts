@@ -41,8 +41,8 @@ export interface ReconcileOutcome {
 /**
  * The state of the batch jobs holding sends, one round trip for all: still to run (waiting,
  * delayed or active), and how many of their runs fired (the progress the worker raises before
- * firing). A job that is gone never ran (a dispatcher died before adding it): one that completed
- * recorded every outcome first, and one that failed for good is kept (`removeOnFail`).
+ * firing). A job that is gone never ran (a dispatcher died before adding it): finished jobs are
+ * kept, completed ones for ten minutes and failed ones by count (`DELIVER_JOB_OPTIONS`).
  */
 async function holders(redis: Redis, keys: EngineKeys, queueName: string, jobs: { shard: number; id: string }[]) {
   if (jobs.length === 0) return [];

@@ -29,7 +29,9 @@ run_images() {
   SHUTDOWN_TIMEOUT="$(config_default shutdown timeout_seconds)"
   trap cleanup_run EXIT
   local receiver_port
-  receiver_port="$(start_receiver)"
+  # Not in a command substitution: the receiver's pid must reach PIDS in this shell for cleanup.
+  start_receiver
+  receiver_port="$(head -1 "$WORK/receiver.port")"
 
   for service in "${SERVICES[@]}"; do PORTS[$service]="$(free_port)"; done
   for service in "${SERVICES[@]}"; do
@@ -83,7 +85,7 @@ start_receiver() {
   node "$ROOT/scripts/deploy-check/receiver.mjs" "$WORK/requests.jsonl" >"$WORK/receiver.port" &
   PIDS+=($!)
   for _ in $(seq 1 40); do
-    [ -s "$WORK/receiver.port" ] && { head -1 "$WORK/receiver.port"; return 0; }
+    [ -s "$WORK/receiver.port" ] && return 0
     sleep 0.25
   done
   fail "the loopback receiver did not start"

@@ -1,4 +1,4 @@
-import type { Scenario } from '../scenario.js';
+import type { Scenario, ScenarioContext } from '../scenario.js';
 import { GOALS, into } from './helpers.js';
 
 export const redisFlushall: Scenario = {
@@ -20,46 +20,60 @@ export const redisFlushall: Scenario = {
   },
 };
 
+/**
+ * An outage of `redis.down_s` seconds, 15 s into a load long enough to see the catch-up after
+ * it: `breakIt` takes Redis away, `mendIt` brings it back once the outage has lasted.
+ */
+function redisOutage(
+  label: string,
+  breakIt: (ctx: ScenarioContext) => Promise<void>,
+  mendIt: (ctx: ScenarioContext) => Promise<void>,
+): Pick<Scenario, 'estimateS' | 'run'> {
+  return {
+    estimateS: (d) => Math.max(d.runS, d.redisDownS + 40) + 60,
+    async run(ctx) {
+      const downS = ctx.settings.durations.redisDownS;
+      const load = await ctx.load({ runS: Math.max(ctx.settings.durations.runS, downS + 40) });
+      await ctx.until(load.firstDue + 15_000);
+      await ctx.fault(`${label} ${downS} s`, async () => {
+        await breakIt(ctx);
+        await ctx.until(Date.now() + downS * 1000);
+        await mendIt(ctx);
+      });
+    },
+  };
+}
+
 export const redisDown: Scenario = {
   name: 'redis-down',
-  estimateS: (d) => Math.max(d.runS, d.redisDownS + 40) + 60,
   fault: 'Redis down 20 s (restarted empty)',
   proves:
     'Redis dying and coming back empty (no persistence) loses nothing, no service crashes, and the plan is rebuilt and caught up within 15 s of Redis being back.',
   goal: GOALS.redis,
-  async run(ctx) {
-    const runS = ctx.settings.durations.runS;
-    const downS = ctx.settings.durations.redisDownS;
-    const load = await ctx.load({ runS: Math.max(runS, downS + 40) });
-    await ctx.until(load.firstDue + 15_000);
-    await ctx.fault(`Redis down ${downS} s`, async () => {
+  ...redisOutage(
+    'Redis down',
+    async (ctx) => {
       ctx.stack.redis.proc.signal('SIGKILL');
       await ctx.stack.redis.proc.exited();
-      await ctx.until(Date.now() + downS * 1000);
-      await ctx.stack.redis.restart();
-    });
-  },
+    },
+    (ctx) => ctx.stack.redis.restart(),
+  ),
 };
 
 export const redisFreeze: Scenario = {
   name: 'redis-freeze',
   fault: 'Redis frozen 20 s (SIGSTOP, then SIGCONT)',
-  estimateS: (d) => Math.max(d.runS, d.redisDownS + 40) + 60,
   proves:
     'A Redis that stops answering without closing its connections (SIGSTOP) loses nothing and crashes nothing, and deliveries are caught up within 15 s of it answering again.',
   goal: GOALS.redis,
-  async run(ctx) {
-    const runS = ctx.settings.durations.runS;
-    const frozenS = ctx.settings.durations.redisDownS;
-    const load = await ctx.load({ runS: Math.max(runS, frozenS + 40) });
-    await ctx.until(load.firstDue + 15_000);
-    await ctx.fault(`Redis frozen ${frozenS} s`, async () => {
-      ctx.stack.redis.proc.signal('SIGSTOP');
-      await ctx.until(Date.now() + frozenS * 1000);
+  ...redisOutage(
+    'Redis frozen',
+    async (ctx) => ctx.stack.redis.proc.signal('SIGSTOP'),
+    async (ctx) => {
       ctx.stack.redis.proc.signal('SIGCONT');
       await ctx.stack.redis.ready();
-    });
-  },
+    },
+  ),
 };
 
 export const redisAofKill: Scenario = {

@@ -9,8 +9,10 @@ import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import {
   archived,
   createSchedule,
+  eventually,
   type Harness,
   openHarness,
+  planEvent,
   planEvents,
   receiversClosedAfterEach,
   TENANT,
@@ -92,4 +94,56 @@ it("reads a tenant's signing secrets once for a whole batch, even the first time
   // The tenant did not exist: one lookup, one creation, one read back, whatever the batch's size.
   const tenantCommands = worker.commands.slice(commandsBefore).filter((c) => c.collection === 'tenants');
   expect(tenantCommands.map((c) => c.name)).toEqual(['find', 'insert', 'find']);
+});
+
+it('a retry costs the database one statement, its record; its attempt reads nothing unless Redis lost what it carries', async () => {
+  const r = await receiver();
+  // Two failures, then success: attempt 2 runs on what attempt 1's retry carried in Redis;
+  // before attempt 3, what attempt 2's retry carried is deleted (as Redis losing it would), so
+  // attempt 3 reads the live event instead, and the record comes out the same.
+  r.respond = (_q, i) => (i < 2 ? { status: 500, body: `boom ${i}` } : { status: 200 });
+  const schedule = await createSchedule(h.models, {
+    callback_url: r.url,
+    retry_policy: { max_attempts: 3, min_backoff_ms: 800, max_backoff_ms: 800 },
+  });
+  const commandsBefore = worker.commands.length;
+  const event = await planEvent(h.lane, schedule);
+  const id = event._id.toHexString();
+  const carryKey = h.engine.keys.carry(schedule._id.toHexString(), id);
+  await eventually('the first retry to be planned', async () => (await h.redis.exists(carryKey)) === 1);
+  // The events' collections only (a tenant's signing secrets are read now and then, not per send).
+  const eventCommands = () =>
+    worker.commands
+      .slice(commandsBefore)
+      .filter((c) => c.collection === 'events' || c.collection === 'archived_events')
+      .map((c) => `${c.name} ${c.collection}`);
+  const afterFirstRetry = eventCommands();
+    await eventually('the second retry to be recorded', async () => {
+    const live = await h.models.events.findById(event._id).lean();
+    return live?.attempts.length === 2 && (await h.redis.exists(carryKey)) === 1;
+  });
+  await h.redis.del(carryKey);
+  const done = await archived(h.models, event);
+
+  // Attempt 1 failed: one update of the live event, nothing read.
+  expect(afterFirstRetry).toEqual(['update events']);
+  const commands = eventCommands();
+  // Attempt 2 (on its carry) failed: one more update. Attempt 3 had no carry: one read of the
+  // live event. Its success: one archive insert.
+  expect(commands).toEqual(['update events', 'update events', 'find events', 'insert archived_events']);
+  expect(done.status).toBe('succeeded');
+  expect(done.attempts.map((a) => [a.number, a.status_code, a.response_snippet])).toEqual([
+    [1, 500, 'boom 0'],
+    [2, 500, 'boom 1'],
+    [3, 200, null],
+  ]);
+  expect(done.history.map((x) => x.status)).toEqual([
+    'scheduled',
+    ...Array(2).fill(['dispatched', 'delivering', 'retry_scheduled']).flat(),
+    'dispatched',
+    'delivering',
+    'succeeded',
+  ]);
+  expect(r.requests.map((q) => q.headers['x-attempt'])).toEqual(['1', '2', '3']);
+  expect(await h.redis.exists(carryKey)).toBe(0);
 });

@@ -15,16 +15,6 @@ export function nextOccurrence(engine: Pick<Engine, 'rules'>, schedule: Schedule
   }
 }
 
-/**
- * What follows a stored change of a schedule (a create, an update, a pause, a resume, a delete,
- * an auto-pause), in this order, before the change is acknowledged:
- * 1. its snapshot is stored and the change announced, so dispatchers and workers stop sending
- *    what no longer applies at once (a worker drops the sends it holds of older versions);
- * 2. an active schedule gets the plan of its new version;
- * 3. what was planned and should no longer fire (the one rule) is cancelled;
- * 4. an active schedule is planned at once, so an occurrence seconds away fires on time (a
- *    failure there is logged: the prequeuer's tick plans it anyway).
- */
 /** Starts the plan of the schedule's current version (an insert: it never overwrites progress). */
 export async function startPlanOf(
   engine: Pick<Engine, 'models' | 'rules'>,
@@ -35,6 +25,27 @@ export async function startPlanOf(
   await startPlan(engine.models, schedule, nextOccurrence(engine, schedule, after));
 }
 
+/**
+ * How long after a change is announced its new version starts to govern instants: long enough for
+ * every dispatcher and worker to have heard of it (Redis pub/sub, then their event loops). An
+ * instant before that was planned under the old version; a holder that has not heard yet fires
+ * it, one that has drops it: it goes out once or not at all (guarantee 2 of docs/reliability.md),
+ * never under both versions. The change is answered only once this moment has passed.
+ */
+export const CHANGE_SETTLE_MS = 250;
+
+/**
+ * What follows a stored change of a schedule (a create, an update, a pause, a resume, a delete,
+ * an auto-pause), in this order, before the change is acknowledged:
+ * 1. its snapshot is stored and the change announced, so dispatchers and workers stop sending
+ *    what no longer applies at once (a worker drops the sends it holds of older versions);
+ * 2. an active schedule gets the plan of its new version, governing from {@link CHANGE_SETTLE_MS}
+ *    after the announcement;
+ * 3. what was planned and should no longer fire (the one rule) is cancelled;
+ * 4. an active schedule is planned at once, so an occurrence seconds away fires on time (a
+ *    failure there is logged: the prequeuer's tick plans it anyway);
+ * 5. the answer waits, if need be, until the new version governs.
+ */
 export async function applyChange(
   engine: Pick<Engine, 'models' | 'timeline' | 'snapshots' | 'rules' | 'log' | 'windowMs' | 'leadMs'>,
   schedule: ScheduleRecord,
@@ -44,9 +55,16 @@ export async function applyChange(
   const scheduleId = schedule._id.toHexString();
   await engine.snapshots.announce(scheduleId, snapshotOf(schedule));
   const active = schedule.status === 'active' && !schedule.deleted_at;
-  if (active) await startPlanOf(engine, schedule, now);
+  // The new version governs from its announcement plus the settle time, not from the request's
+  // own time: planning from `now` would plan again an instant that a holder that had not heard
+  // of the change yet fires under the old version (two events, two webhook-ids).
+  const governsFrom = new Date(Math.max(now.getTime(), Date.now()) + CHANGE_SETTLE_MS);
+  const fresh = { ...schedule, not_before: new Date(Math.max(schedule.not_before.getTime(), governsFrom.getTime())) };
+  if (active) await startPlanOf(engine, fresh, now);
   await cancelPlan(engine, schedule, reason, now);
-  if (active) await planNow(engine, schedule, now);
+  if (active) await planNow(engine, fresh, now);
+  const early = governsFrom.getTime() - Date.now();
+  if (active && early > 0) await new Promise((resolve) => setTimeout(resolve, early));
 }
 
 /**

@@ -1,5 +1,6 @@
 import {
   type Attempt,
+  deleteLiveEventsIn,
   type EventRecord,
   type FinalEventStatus,
   findArchivedIds,
@@ -8,6 +9,7 @@ import {
 } from '@event-scheduler/models';
 import { Types } from 'mongoose';
 import type { Engine } from './context.js';
+import { eventFromCarry, encodeCarry } from './carry.js';
 import { archivedEvent, eventOfSend, sendOf } from './events.js';
 import { loadSnapshots } from './fences.js';
 import { type Occurrence, retryOf } from './occurrence.js';
@@ -79,19 +81,17 @@ export async function openBatch(
 ): Promise<HeldSend[]> {
   let todo = [...sends];
   if (lostRuns > 0) todo = await leaveOutFinished(engine, todo);
-  const needLive = todo.filter((s) => lostRuns > 0 || s.attempt > 1 || s.round > 0);
-  const live = new Map(
-    (
-      await findLiveEvents(
-        engine.models,
-        needLive.map((s) => toObjectId(s.eventId)),
-      )
-    ).map((e) => [e._id.toHexString(), e]),
-  );
   const snapshots = await loadSnapshots(
     engine,
     todo.map((s) => s.scheduleId),
   );
+  const live = lostRuns > 0 ? new Map<string, EventRecord>() : await carriedEvents(engine, todo, snapshots);
+  const needLive = todo.filter((s) => (lostRuns > 0 || s.attempt > 1 || s.round > 0) && !live.has(s.eventId));
+  for (const e of await findLiveEvents(
+    engine.models,
+    needLive.map((s) => toObjectId(s.eventId)),
+  ))
+    live.set(e._id.toHexString(), e);
   const held: HeldSend[] = [];
   const cancelled: { h: HeldSend; verdict: Exclude<Verdict, { fire: true }> }[] = [];
   for (const send of todo) {
@@ -112,6 +112,23 @@ export async function openBatch(
   }
   await Promise.all(cancelled.map(({ h, verdict }) => settle(engine, h, 'cancelled', verdict.reason, new Date())));
   return held;
+}
+
+/** The live events of retries as their carries in Redis say (see carry.ts), by event id. */
+async function carriedEvents(
+  engine: EngineParts,
+  sends: readonly Occurrence[],
+  snapshots: ReadonlyMap<string, ScheduleSnapshot>,
+): Promise<Map<string, EventRecord>> {
+  const retries = sends.filter((s) => s.attempt > 1);
+  const carried = await engine.timeline.carried(retries);
+  const events = new Map<string, EventRecord>();
+  for (const [i, send] of retries.entries()) {
+    const tenantId = snapshots.get(send.scheduleId)?.tenant_id;
+    const event = tenantId ? eventFromCarry(send, tenantId, carried[i] ?? null) : null;
+    if (event) events.set(send.eventId, event);
+  }
+  return events;
 }
 
 /** Leaves out sends finished by an earlier run (archived, or a retry recorded and maybe not planned yet). */
@@ -206,7 +223,9 @@ export async function recordRetry(
 ): Promise<boolean> {
   const next: Occurrence = { ...retryOf(h.send, nextAt.getTime()), attempt: h.attempt + 1 };
   const history = [...attemptSteps(h, attempt.started_at), { time: now, status: 'retry_scheduled' as const, message }];
-  const recorded = await engine.outcomes.retry(h.send, next, { attempts: [...h.lost, attempt], history, now });
+  const attempts = [...h.lost, attempt];
+  const carry = encodeCarry({ history: [...h.event.history, ...history], attempts: [...h.event.attempts, ...attempts] });
+  const recorded = await engine.outcomes.retry(h.send, next, { attempts, history, now, carry });
   if (!recorded) for (const a of [...h.lost, attempt]) await engine.outcomes.attach(h.send.eventId, a);
   return recorded;
 }
@@ -242,6 +261,12 @@ export async function supersede(
     older.map((e) =>
       engine.outcomes.finish(sendOf(e), archivedEvent(e, { status: 'cancelled', message, now }), 'taking'),
     ),
+  );
+  // Archived first (the archive wins), then the live copies go, as cancelPlan does: an attempt
+  // still running for one of them then finds no live event to plan a retry on.
+  await deleteLiveEventsIn(
+    engine.models,
+    older.map((e) => e._id),
   );
   return older.length;
 }

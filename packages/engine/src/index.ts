@@ -2,7 +2,7 @@
  * The occurrence engine: the one home of an occurrence's life (README.md). Apps call it; it
  * calls models and queues, never the other way round.
  */
-export { applyChange, autoPause, nextOccurrence, planNow, startPlanOf } from './changes.js';
+export { applyChange, autoPause, CHANGE_SETTLE_MS, nextOccurrence, planNow, startPlanOf } from './changes.js';
 export type { Engine, EngineOptions } from './context.js';
 export { createEngine } from './context.js';
 export type { HeldSend } from './delivery.js';

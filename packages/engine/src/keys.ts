@@ -23,6 +23,11 @@ export interface EngineKeys {
   runtime(scheduleId: string): string;
   /** Sends of a schedule in flight or waiting for a retry (only for overlap policies other than allow). */
   busy(scheduleId: string): string;
+  /**
+   * What a planned retry carries to its next attempt (the event's history and attempts), so the
+   * attempt reads nothing from the database; gone with Redis, when the worker reads the live event.
+   */
+  carry(scheduleId: string, eventId: string): string;
   /** Exists while the shard's data is intact; gone after a wipe or a restart without persistence. */
   epoch(shard: number): string;
   /** BullMQ prefix of the shard's worker queue (hash-tagged the same way). */
@@ -46,6 +51,7 @@ export function engineKeys(prefix: string, shards = 1): EngineKeys {
     snapshot: (scheduleId) => `${tag(shardOf(scheduleId))}:snap:${scheduleId}`,
     runtime: (scheduleId) => `${tag(shardOf(scheduleId))}:run:${scheduleId}`,
     busy: (scheduleId) => `${tag(shardOf(scheduleId))}:busy:${scheduleId}`,
+    carry: (scheduleId, eventId) => `${tag(shardOf(scheduleId))}:carry:${eventId}`,
     epoch: (shard) => `${tag(shard)}:epoch`,
     queuePrefix: (shard) => tag(shard),
     changes: `${prefix}:changes`,

@@ -3,7 +3,6 @@ import {
   type ArchivedEventRecord,
   type Attempt,
   attachAttempt,
-  findArchivedIds,
   insertOutcomes,
   type Models,
   markRetryScheduled,
@@ -36,13 +35,13 @@ export interface OutcomeWriter {
   /**
    * Records a failed attempt and plans the retry `next`: the live event becomes `retry_scheduled`
    * (awaited: the retry must survive Redis losing the plan), then the send is swapped for its
-   * retry on the timeline in one transaction. False, with no retry planned and the send let go,
-   * when the event is not live any more or its outcome was archived meanwhile.
+   * retry on the timeline, with its `carry` (carry.ts), in one transaction. False, with no retry
+   * planned and the send let go, when the event is not live any more.
    */
   retry(
     send: Occurrence,
     next: Occurrence,
-    record: { attempts: Attempt[]; history: StatusChange[]; now: Date },
+    record: { attempts: Attempt[]; history: StatusChange[]; now: Date; carry: string },
   ): Promise<boolean>;
   /**
    * Keeps an attempt on an archive someone else wrote; with `delivered` (the attempt was answered
@@ -115,18 +114,19 @@ export function createOutcomeWriter(
       });
     },
 
-    async retry(send, next, { attempts, history, now }) {
+    async retry(send, next, { attempts, history, now, carry }) {
       const id = new Types.ObjectId(send.eventId);
+      // One statement, no read: whoever else finishes an event while its attempt runs deletes
+      // its live copy after archiving it (a change's cancelPlan, the overlap policy's supersede),
+      // so the update matches nothing; and a retry of an older version is dropped by its fence
+      // anyway. On FerretDB v1 every statement scans its collection: a read of the archive here
+      // made each retry scan the largest one.
       const live = await markRetryScheduled(models, id, { attempts, history, nextAt: new Date(next.dueAt), now });
-      // Finished by someone else while this attempt ran (a change cancelled it, or a newer
-      // occurrence superseded it): the live copy is left for the purge, so only the archive
-      // says so. No retry then; the send is let go (a read only on the way to a retry, the
-      // exception, never on a success).
-      if (!live || (await findArchivedIds(models, [id])).has(send.eventId)) {
+      if (!live) {
         await timeline.finish([{ send }]);
         return false;
       }
-      await timeline.finish([{ send, next }]);
+      await timeline.finish([{ send, next, carry }]);
       return true;
     },
 

@@ -27,6 +27,9 @@ for _, m in ipairs(items) do
 end
 return #items`;
 
+/** How long what a retry carries outlives its due instant (then its attempt reads the database). */
+const CARRY_KEPT_MS = 24 * 3600_000;
+
 /** Where a send is now, for reconciliation. */
 export type Whereabouts = { at: 'timeline' | 'taking' } | { at: 'held'; job: string } | { at: 'nowhere' };
 
@@ -44,8 +47,13 @@ export interface Timeline {
   hand(shard: number, jobId: string, sends: readonly Occurrence[]): Promise<void>;
   /** Lets go of taken sends that will not be sent (cancelled or skipped when taken). */
   drop(shard: number, sends: readonly Occurrence[]): Promise<void>;
-  /** A held send is finished (its outcome is recorded); `next`, if given, is its retry. */
-  finish(sends: readonly { send: Occurrence; next?: Occurrence }[]): Promise<void>;
+  /**
+   * A held send is finished (its outcome is recorded); `next`, if given, is its retry, and
+   * `carry` what that retry carries to its attempt (kept until a day after it is due).
+   */
+  finish(sends: readonly { send: Occurrence; next?: Occurrence; carry?: string }[]): Promise<void>;
+  /** What each send carries (see {@link finish}), or null. One round trip. */
+  carried(sends: readonly Occurrence[]): Promise<(string | null)[]>;
   /** Removes planned or taken sends (a cancelled plan); held ones are the worker's to drop. */
   remove(sends: readonly Occurrence[]): Promise<void>;
   /** Returns expired leases to the timeline; how many. */
@@ -150,11 +158,24 @@ export function createTimeline(redis: Redis, keys: EngineKeys): Timeline {
     async finish(items) {
       if (items.length === 0) return;
       const pipeline = redis.multi();
-      for (const { send, next } of items) {
+      for (const { send, next, carry } of items) {
         pipeline.hdel(keys.held(shardOf(send)), encodeOccurrence(send));
         if (next) pipeline.zadd(keys.timeline(shardOf(next)), next.dueAt, encodeOccurrence(next));
+        // One key per event: the retry's carry replaces the attempt's, or the attempt's goes
+        // (only a retry has one: a first attempt costs no command for it).
+        if (next && carry !== undefined) {
+          const ttlMs = Math.max(0, next.dueAt - Date.now()) + CARRY_KEPT_MS;
+          pipeline.set(keys.carry(next.scheduleId, next.eventId), carry, 'PX', ttlMs);
+        } else if (send.attempt > 1) pipeline.del(keys.carry(send.scheduleId, send.eventId));
       }
       await exec(pipeline);
+    },
+
+    async carried(sends) {
+      if (sends.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const send of sends) pipeline.get(keys.carry(send.scheduleId, send.eventId));
+      return (await exec(pipeline)).map((v) => (typeof v === 'string' ? v : null));
     },
 
     async remove(sends) {
@@ -162,7 +183,10 @@ export function createTimeline(redis: Redis, keys: EngineKeys): Timeline {
       const pipeline = redis.pipeline();
       for (const send of sends) {
         const member = encodeOccurrence(send);
-        pipeline.zrem(keys.timeline(shardOf(send)), member).zrem(keys.taking(shardOf(send)), member);
+        pipeline
+          .zrem(keys.timeline(shardOf(send)), member)
+          .zrem(keys.taking(shardOf(send)), member)
+          .del(keys.carry(send.scheduleId, send.eventId));
       }
       await exec(pipeline);
     },

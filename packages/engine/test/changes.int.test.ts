@@ -2,6 +2,7 @@ import { findWaitingEventsOfSchedule, type ScheduleRecord, updateScheduleIfVersi
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import {
   applyChange,
+  CHANGE_SETTLE_MS,
   createRuntimeStore,
   fenceOf,
   type HeldSend,
@@ -56,6 +57,18 @@ async function firing(schedule: Pick<ScheduleRecord, '_id'>): Promise<number[]> 
 function secondsAfter(from: number, seconds: number): number[] {
   const first = Math.floor(from / 1000) * 1000 + 1000;
   return Array.from({ length: seconds }, (_, i) => first + i * 1000);
+}
+
+/**
+ * Checks the instants a change planned for an every-second rule: none before the new version
+ * governs (at least CHANGE_SETTLE_MS after the change began at `at`: an instant before may still
+ * fire under the old version, so planning it again could fire it twice), and every one from the
+ * change's answer (`answeredAt`, which waits until the new version governs) to `until`.
+ */
+function expectPlannedFromChange(planned: number[], { at, answeredAt, until }: Record<string, number>) {
+  expect(planned.filter((t) => t <= at + CHANGE_SETTLE_MS)).toEqual([]);
+  expect(planned).toEqual(expect.arrayContaining(secondsAfter(answeredAt, Math.floor((until - answeredAt) / 1000))));
+  expect(new Set(planned).size).toBe(planned.length);
 }
 
 /** What a worker writes once it delivered a send: the outcome (archive insert) and the schedule's last run. */
@@ -118,15 +131,33 @@ describe('an acknowledged pause (#15 defect 2)', () => {
     if (!resumed) throw new Error('not stored');
     expect(await firing(schedule)).toEqual([]);
     // Resume again, as the API does for a schedule that reads active: no write, the change applied again.
-    await applyChange(h.engine, resumed, 'schedule resumed', new Date());
-    const planned = await firing(schedule);
-    expect(planned).toEqual(expect.arrayContaining(secondsAfter(resumedAt.getTime(), 5)));
-    expect(new Set(planned).size).toBe(planned.length);
+    const at = Date.now();
+    await applyChange(h.engine, resumed, 'schedule resumed', new Date(at));
+    expectPlannedFromChange(await firing(schedule), { at, answeredAt: Date.now(), until: at + 5000 });
     expect((await fence(schedule)).fence).toEqual({ version: 3, status: 'active' });
   });
 });
 
 describe('an update or a resume (#15 defect 3)', () => {
+  it('does not plan again, under the new version, an instant that a holder may still fire under the old one', async () => {
+    const start = new Date(Math.floor(Date.now() / 1000) * 1000);
+    let schedule = await insertSchedule(h, { rule: everySeconds(1, start), now: start });
+    await planOne(h, schedule, start);
+    // The change begins 100 ms before a whole second (an instant of the rule): a worker holding
+    // that instant's send may fire it before it hears of the change.
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 900));
+    const at = Date.now();
+    const instant = Math.ceil(at / 1000) * 1000;
+    const old = schedule.version;
+    schedule = await changeSchedule(h, schedule, { callback_url: 'http://127.0.0.1:9/new' }, 'schedule updated', new Date(at));
+    const sends = (await sendsOf(h, schedule)).filter((s) => s.occurrenceAt === instant);
+    expect(sends.map((s) => s.version)).not.toContain(schedule.version);
+    // The old version's send of that instant was planned before: it goes out once (from a holder
+    // that had not heard yet) or not at all, never also under the new version.
+    expect(old).toBe(schedule.version - 1);
+    expect(Date.now()).toBeGreaterThanOrEqual(at + CHANGE_SETTLE_MS);
+  });
+
   it('plans every occurrence due in the next seconds under the new version, to the new URL', async () => {
     const start = new Date(Math.floor(Date.now() / 1000) * 1000);
     let schedule = await insertSchedule(h, { rule: everySeconds(1, start), now: start });
@@ -144,12 +175,16 @@ describe('an update or a resume (#15 defect 3)', () => {
       } else {
         schedule = await changeSchedule(h, schedule, { status: 'active' }, 'schedule resumed', new Date(at));
       }
-      // Every occurrence from the change on (those a second or two away included) is planned
-      // once, under the new version; the rest of the window too.
+      // Every occurrence from the moment the new version governs (those a second or two away
+      // included) is planned once, under the new version; the rest of the window too.
+      const answeredAt = Date.now();
       const sends = (await sendsOf(h, schedule)).filter((s) => s.occurrenceAt > at);
       const { fence: current } = await fence(schedule);
       const fire = sends.filter((s) => verdictOf(s, current).fire);
-      expect(fire.map((s) => s.occurrenceAt)).toEqual(secondsAfter(at, WINDOW_S));
+      expectPlannedFromChange(
+        fire.map((s) => s.occurrenceAt),
+        { at, answeredAt, until: at + WINDOW_S * 1000 },
+      );
       expect(fire.every((s) => s.version === schedule.version)).toBe(true);
       expect(sends.filter((s) => !verdictOf(s, current).fire)).toEqual([]);
     }

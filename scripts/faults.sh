@@ -12,7 +12,7 @@
 source "$(dirname "$0")/toolchain.sh"
 cd "$ROOT"
 install_dependencies
-command -v redis-server >/dev/null || { log "redis-server is needed (Debian: apt-get install redis-server)"; exit 1; }
+ensure_redis_server
 if [ -z "${FAULTS_FERRETDB:-}" ] && [ ! -x "$TOOLS/bin/ferretdb" ]; then
   # services.sh builds FerretDB (tools/ferretdb) into .tools/bin when it first starts one: start a
   # throwaway one (own state directory and port, SQLite, no Redis) and stop it, touching nothing shared.

@@ -88,10 +88,7 @@ mongo_up() {
 
 redis_up() {
   if redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then return 0; fi
-  if ! command -v redis-server >/dev/null; then
-    log "installing redis-server from Debian's packages"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >&2
-  fi
+  ensure_redis_server
   log "starting redis-server on 127.0.0.1:$REDIS_PORT (no persistence)"
   mkdir -p "$LOCAL/redis"
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --daemonize yes \

@@ -3,7 +3,9 @@
 # oracle (into .tools/oracle, see provision_test_tools), local services (unless MONGO_URL/REDIS_URL
 # are given, or a Docker engine lets testcontainers start real mongo and redis images), then
 # typecheck, lint + format check, build, jest (unit + integration), checks of these scripts, the
-# operator console in Chromium, the benchmark smokes and the deploy checks (images, chart, compose). The test FerretDB it starts stays up for the next run: scripts/stop.sh --test.
+# operator console in Chromium, the benchmark smokes, the fault-injection suite (private Redis,
+# FerretDB and services per scenario; docs/reliability.md) and the deploy checks (images, chart,
+# compose). The test FerretDB it starts stays up for the next run: scripts/stop.sh --test.
 #   scripts/test.sh            everything
 #   scripts/test.sh <jest args> only jest, with those arguments (after the same provisioning)
 source "$(dirname "$0")/toolchain.sh"
@@ -38,6 +40,8 @@ if [ $# -eq 0 ]; then
   # Tiny sizes, so the benchmarks never rot; their correctness gates (no miss, no duplicate) fail
   # the run, their timings are only printed.
   step "benchmark smokes (correctness gates only)" bash scripts/bench.sh all --smoke
+  # Every scenario must pass (counts and recovery goals); ~13 min with three at a time.
+  step "fault-injection suite: 24 scenarios, the table of docs/reliability.md (scripts/faults.sh)" bash scripts/faults.sh
   step "deploy: images built and run, chart and compose validated (scripts/deploy-check.sh)" bash scripts/deploy-check.sh
 else
   step "build (turbo)" pnpm build --output-logs=errors-only

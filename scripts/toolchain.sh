@@ -29,6 +29,14 @@ ensure_toolchain() {
   fi
 }
 
+# redis-server from Debian's packages, said aloud, when the binary is missing (services.sh starts
+# one when nothing answers on 6379; the fault suite starts private ones).
+ensure_redis_server() {
+  command -v redis-server >/dev/null && return 0
+  log "installing redis-server from Debian's packages"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >&2
+}
+
 install_dependencies() {
   ensure_toolchain
   (cd "$ROOT" && pnpm install --frozen-lockfile --reporter=append-only >&2)

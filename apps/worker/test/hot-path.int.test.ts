@@ -104,7 +104,9 @@ it('a retry costs the database one statement, its record; its attempt reads noth
   r.respond = (_q, i) => (i < 2 ? { status: 500, body: `boom ${i}` } : { status: 200 });
   const schedule = await createSchedule(h.models, {
     callback_url: r.url,
-    retry_policy: { max_attempts: 3, min_backoff_ms: 800, max_backoff_ms: 800 },
+    // Retries due 4 s later: a send reaches the worker 1.5 s before its instant (lead_ms), so the
+    // test has time to delete a carry before the attempt that would read it is opened.
+    retry_policy: { max_attempts: 3, min_backoff_ms: 4000, max_backoff_ms: 4000 },
   });
   const commandsBefore = worker.commands.length;
   const event = await planEvent(h.lane, schedule);
@@ -118,7 +120,7 @@ it('a retry costs the database one statement, its record; its attempt reads noth
       .filter((c) => c.collection === 'events' || c.collection === 'archived_events')
       .map((c) => `${c.name} ${c.collection}`);
   const afterFirstRetry = eventCommands();
-    await eventually('the second retry to be recorded', async () => {
+  await eventually('the second retry to be recorded', async () => {
     const live = await h.models.events.findById(event._id).lean();
     return live?.attempts.length === 2 && (await h.redis.exists(carryKey)) === 1;
   });

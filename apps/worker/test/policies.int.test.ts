@@ -166,13 +166,13 @@ describe('overlap policy', () => {
       ['succeeded', [200]],
       ['cancelled', [503]],
     ]);
-    // The failed attempt found its event superseded when it was recorded: no retry follows, not
-    // even past the instant it would have been due.
-    const retry = await liveInStatus(h.models, failingFirst, 'retry_scheduled');
-    await eventually('the dropped retry to leave the plan', async () => {
-      if (Date.now() < retry.next_attempt_at!.getTime() + 300) return false;
-      return (await whereabouts(h.lane, retry)) === 'nowhere';
-    });
+    // The failed attempt found its event superseded when it was recorded (supersede deletes the
+    // live copy after archiving it): no retry is recorded or planned, and none follows, not even
+    // past the instant it would have been due (the policy's backoff is at most 200 ms).
+    expect(await h.models.events.findById(failingFirst._id).lean()).toBeNull();
+    const planned = await h.engine.timeline.planned(0, Date.now() + 60_000);
+    expect(planned.filter((s) => s.eventId === String(failingFirst._id))).toEqual([]);
+    await sleep(1000);
     expect(r.requests.filter((q) => q.headers['webhook-id'] === String(failingFirst._id))).toHaveLength(1);
     expect((await archived(h.models, failingFirst)).attempts).toHaveLength(1);
   });

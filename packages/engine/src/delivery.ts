@@ -8,8 +8,8 @@ import {
   type StatusChange,
 } from '@event-scheduler/models';
 import { Types } from 'mongoose';
+import { encodeCarry, eventFromCarry } from './carry.js';
 import type { Engine } from './context.js';
-import { eventFromCarry, encodeCarry } from './carry.js';
 import { archivedEvent, eventOfSend, sendOf } from './events.js';
 import { loadSnapshots } from './fences.js';
 import { type Occurrence, retryOf } from './occurrence.js';
@@ -224,7 +224,10 @@ export async function recordRetry(
   const next: Occurrence = { ...retryOf(h.send, nextAt.getTime()), attempt: h.attempt + 1 };
   const history = [...attemptSteps(h, attempt.started_at), { time: now, status: 'retry_scheduled' as const, message }];
   const attempts = [...h.lost, attempt];
-  const carry = encodeCarry({ history: [...h.event.history, ...history], attempts: [...h.event.attempts, ...attempts] });
+  const carry = encodeCarry({
+    history: [...h.event.history, ...history],
+    attempts: [...h.event.attempts, ...attempts],
+  });
   const recorded = await engine.outcomes.retry(h.send, next, { attempts, history, now, carry });
   if (!recorded) for (const a of [...h.lost, attempt]) await engine.outcomes.attach(h.send.eventId, a);
   return recorded;

@@ -65,7 +65,10 @@ function secondsAfter(from: number, seconds: number): number[] {
  * fire under the old version, so planning it again could fire it twice), and every one from the
  * change's answer (`answeredAt`, which waits until the new version governs) to `until`.
  */
-function expectPlannedFromChange(planned: number[], { at, answeredAt, until }: Record<string, number>) {
+function expectPlannedFromChange(
+  planned: number[],
+  { at, answeredAt, until }: { at: number; answeredAt: number; until: number },
+) {
   expect(planned.filter((t) => t <= at + CHANGE_SETTLE_MS)).toEqual([]);
   expect(planned).toEqual(expect.arrayContaining(secondsAfter(answeredAt, Math.floor((until - answeredAt) / 1000))));
   expect(new Set(planned).size).toBe(planned.length);
@@ -149,7 +152,13 @@ describe('an update or a resume (#15 defect 3)', () => {
     const at = Date.now();
     const instant = Math.ceil(at / 1000) * 1000;
     const old = schedule.version;
-    schedule = await changeSchedule(h, schedule, { callback_url: 'http://127.0.0.1:9/new' }, 'schedule updated', new Date(at));
+    schedule = await changeSchedule(
+      h,
+      schedule,
+      { callback_url: 'http://127.0.0.1:9/new' },
+      'schedule updated',
+      new Date(at),
+    );
     const sends = (await sendsOf(h, schedule)).filter((s) => s.occurrenceAt === instant);
     expect(sends.map((s) => s.version)).not.toContain(schedule.version);
     // The old version's send of that instant was planned before: it goes out once (from a holder

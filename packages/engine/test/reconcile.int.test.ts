@@ -179,6 +179,7 @@ describe('reconcile', () => {
         { time: attemptAt, status: 'retry_scheduled', message: 'HTTP 500; retry in 60 s' },
       ],
       now: attemptAt,
+      carry: '{}',
     });
     expect(recorded).toBe(true);
     const event = await h.models.events.findById(first.eventId).lean();

@@ -128,7 +128,7 @@ async function runAll(
   await postgres?.stop();
   // The scenarios' databases: kept for a look at a failure, else gone with the server.
   if (postgres && [...results.values()].every((r) => r.passed) && !settings.keep)
-    rmSync(join(runDir, 'postgres'), { recursive: true, force: true });
+    for (const path of [join(runDir, 'postgres'), postgres.dataDir]) rmSync(path, { recursive: true, force: true });
   const ordered = scenarios.map((s) => results.get(s.name)).filter((r): r is ScenarioResult => r !== undefined);
   const failed = ordered.filter((r) => !r.passed);
   const unknown = failed.filter((r) => !KNOWN_FAILURES[r.name]);

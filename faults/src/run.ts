@@ -33,6 +33,8 @@ export interface ScenarioResult {
 interface PostgresDatabase {
   url: string;
   stop(): Promise<void>;
+  /** The data directory of a server of the scenario's own (null on the run's shared one). */
+  dataDir: string | null;
 }
 
 /**
@@ -45,11 +47,11 @@ async function postgresFor(scenario: Scenario, settings: SuiteSettings, dir: str
   const shared = process.env.FAULTS_POSTGRES_URL;
   if (shared) {
     await createDatabase(settings.postgresBin, shared, name);
-    return { url: `${shared}/${name}`, stop: async () => undefined };
+    return { url: `${shared}/${name}`, stop: async () => undefined, dataDir: null };
   }
   const own = await startPostgres({ dir, bin: settings.postgresBin, port: await port() });
   await own.createDatabase(name);
-  return { url: `${own.url}/${name}`, stop: own.stop };
+  return { url: `${own.url}/${name}`, stop: own.stop, dataDir: own.dataDir };
 }
 
 function progress(name: string, started: number) {
@@ -182,7 +184,8 @@ export async function runScenario(
   result.passed = result.failures.length === 0;
   result.durationMs = Date.now() - started;
   if (result.passed && !settings.keep) {
-    rmSync(dir, { recursive: true, force: true });
+    // The scenario's own PostgreSQL data may lie outside it (see startPostgres).
+    for (const path of [dir, postgres?.dataDir]) if (path) rmSync(path, { recursive: true, force: true });
     result.dir = null;
   }
   log(

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { portOpen, startProc, stopProc, waitFor } from './process.js';
@@ -15,6 +16,8 @@ export async function createDatabase(bin: string, serverUrl: string, name: strin
 export interface PrivatePostgres {
   /** `postgres://postgres@127.0.0.1:<port>` */
   url: string;
+  /** Its data directory (linked from `<run>/postgres` when it lies elsewhere). */
+  dataDir: string;
   createDatabase(name: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -57,10 +60,15 @@ export async function startPostgres({
   bin: string;
   port: number;
 }): Promise<PrivatePostgres> {
-  const data = join(dir, 'postgres');
-  mkdirSync(data, { recursive: true, mode: 0o700 });
   const user = postgresUser();
-  if (user) chownSync(data, user.uid, user.gid);
+  // As root, PostgreSQL runs as `postgres`, which may not be able to enter the checkout (a clone
+  // under a 0700 mktemp directory, as CI makes): its data then goes to a directory of its own in
+  // the system's temp directory, linked from the run's directory.
+  const data = user ? mkdtempSync(join(tmpdir(), 'es-faults-postgres-')) : join(dir, 'postgres');
+  if (user) {
+    chownSync(data, user.uid, user.gid);
+    symlinkSync(data, join(dir, 'postgres'));
+  } else mkdirSync(data, { recursive: true, mode: 0o700 });
   const as = user ? { uid: user.uid, gid: user.gid } : {};
   await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], {
     ...as,
@@ -87,6 +95,7 @@ export async function startPostgres({
   const url = `postgres://postgres@127.0.0.1:${port}`;
   return {
     url,
+    dataDir: data,
     createDatabase: (name) => createDatabase(bin, url, name),
     stop: async () => void (await stopProc(proc, 10_000)),
   };
